@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the real peers the conformance tests need, from Debian's packages.
+# Idempotent: only packages that are missing are installed; nothing happens when all are present.
+# Set SKIP_PEER_INSTALL=1 to skip (the tests that need a missing peer then fail and say which).
+set -euo pipefail
+
+PACKAGES=(
+  rtpengine-daemon
+  kamailio kamailio-websocket-modules kamailio-tls-modules
+  sip-tester
+  coturn
+  prosody
+  redis-server
+  chromium
+)
+
+if [[ "${SKIP_PEER_INSTALL:-}" == "1" ]]; then
+  echo "install-peers: SKIP_PEER_INSTALL=1, not installing" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-peers: all peers present" >&2
+  exit 0
+fi
+
+echo "install-peers: installing ${missing[*]}" >&2
+SUDO=""
+if [[ "$(id -u)" != "0" ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Do not start the packaged services: the tests start each peer themselves on loopback.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+echo "install-peers: done" >&2

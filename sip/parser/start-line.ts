@@ -1,0 +1,83 @@
+import { isToken } from '../grammar/chars.ts';
+import { parseUri } from '../uri/uri.ts';
+import type { ParseFault } from './parse-fault.ts';
+
+export type StartLine =
+  | { kind: 'request'; method: string; uri: string; version: string }
+  | { kind: 'response'; status: number; reason: string; version: string };
+
+const VERSION_RE = /^SIP\/(\d+)\.(\d+)$/i;
+
+/**
+ * Request-Line = Method SP Request-URI SP SIP-Version CRLF
+ * Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF     (RFC 3261 §7.1, §7.2)
+ * Exactly one SP separates the elements: extra or trailing SP is rejected (RFC 4475 §3.1.2.9,
+ * §3.1.2.10), as is a Request-URI in <> (§3.1.2.7) or with escaped headers (§3.1.2.11).
+ */
+export function parseStartLine(line: string): StartLine | ParseFault {
+  if (line.length === 0) return { code: 'empty', status: null, reason: 'empty start line', line: 1 };
+  if (line.charCodeAt(0) === 0x53 /* S */ && /^SIP\//i.test(line)) return parseStatusLine(line);
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 < 0 || sp2 < 0) return bad('start-line', 'request line does not have three elements', 1);
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!isToken(method)) return bad('start-line', `method '${method}' is not a token`, 1);
+  if (uri.length === 0 || version.indexOf(' ') >= 0 || version.indexOf('\t') >= 0 || version.length === 0)
+    return bad('start-line', 'request line elements must be separated by exactly one SP', sp1 + 2);
+  if (uri.charCodeAt(0) === 0x3c)
+    return bad('request-uri', 'Request-URI must not be enclosed in <>', sp1 + 2);
+  const v = VERSION_RE.exec(version);
+  if (v === null) {
+    return uri.indexOf('\t') >= 0 || /\s/.test(uri)
+      ? bad('start-line', 'whitespace inside the Request-URI', sp1 + 2)
+      : bad('start-line', `'${version}' is not a SIP version`, sp2 + 2);
+  }
+  if (v[1] !== '2' || v[2] !== '0')
+    return {
+      code: 'version',
+      status: 505,
+      reason: `SIP version ${version} is not supported`,
+      line: 1,
+      column: sp2 + 2,
+    };
+  const parsed = parseUri(uri);
+  if (!parsed.ok) return bad('request-uri', `Request-URI: ${parsed.reason}`, sp1 + 2);
+  if (
+    (parsed.uri.scheme === 'sip' || parsed.uri.scheme === 'sips') &&
+    'headers' in parsed.uri &&
+    parsed.uri.headers !== undefined
+  )
+    return bad('request-uri', 'Request-URI must not contain headers (RFC 3261 §19.1.1)', sp1 + 2);
+  return { kind: 'request', method, uri, version: 'SIP/2.0' };
+}
+
+function parseStatusLine(line: string): StartLine | ParseFault {
+  const sp1 = line.indexOf(' ');
+  const version = sp1 < 0 ? line : line.slice(0, sp1);
+  const v = VERSION_RE.exec(version);
+  if (v === null) return drop('start-line', `'${version}' is not a SIP version`);
+  if (v[1] !== '2' || v[2] !== '0') return drop('version', `SIP version ${version} is not supported`);
+  const code = line.slice(sp1 + 1, sp1 + 4);
+  if (!/^\d{3}$/.test(code) || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20))
+    return drop('status-code', 'status code is not three digits');
+  const status = Number(code);
+  if (status < 100 || status > 699) return drop('status-code', `status code ${status} is outside 100-699`);
+  if (line.length === sp1 + 4) return drop('start-line', 'status line lacks the SP before the reason phrase');
+  return { kind: 'response', status, reason: line.slice(sp1 + 5), version: 'SIP/2.0' };
+}
+
+function bad(code: ParseFault['code'], reason: string, column?: number): ParseFault {
+  return column === undefined
+    ? { code, status: 400, reason, line: 1 }
+    : { code, status: 400, reason, line: 1, column };
+}
+
+function drop(code: ParseFault['code'], reason: string): ParseFault {
+  return { code, status: null, reason, line: 1 };
+}
+
+export function isFault(x: StartLine | ParseFault): x is ParseFault {
+  return 'code' in x;
+}

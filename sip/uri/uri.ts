@@ -1,0 +1,218 @@
+import { isIP } from 'node:net';
+import {
+  allIn,
+  DIGIT,
+  HNV,
+  HOSTNAME,
+  isEscapedIn,
+  PARAMCHAR,
+  PASSWORD,
+  SCHEME,
+  USER,
+} from '../grammar/chars.ts';
+import { Params } from '../grammar/params.ts';
+
+/**
+ * URIs as RFC 3261 §19.1 (sip, sips), RFC 3966 (tel) define them; any other scheme is kept
+ * opaque (RFC 3261 §19.1: a proxy must not reject a message for a URI scheme it does not
+ * understand unless it has to route on it).
+ *
+ * Fields keep the escaped form as written; `unescape()` gives the decoded text when needed
+ * (RFC 3261 §19.1.4 comparison, RFC 4475 §3.1.1.3).
+ */
+export type Uri = SipUri | TelUri | OpaqueUri;
+
+export type HostKind = 'domain' | 'ipv4' | 'ipv6';
+
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  user: string | undefined;
+  password: string | undefined;
+  /** host as written; an IPv6 reference keeps its brackets */
+  host: string;
+  hostKind: HostKind;
+  port: number | undefined;
+  params: Params;
+  /** the headers component after '?', escaped, without the '?' */
+  headers: string | undefined;
+}
+
+export interface TelUri {
+  scheme: 'tel';
+  number: string;
+  params: Params;
+}
+
+export interface OpaqueUri {
+  scheme: string;
+  /** everything after "scheme:" */
+  opaque: string;
+}
+
+export type UriResult = { ok: true; uri: Uri } | { ok: false; reason: string };
+
+const fail = (reason: string): UriResult => ({ ok: false, reason });
+
+export function parseUri(text: string): UriResult {
+  const colon = text.indexOf(':');
+  if (colon <= 0) return fail(`'${text}' has no URI scheme`);
+  const scheme = text.slice(0, colon);
+  const c0 = scheme.charCodeAt(0) | 0x20;
+  if (c0 < 0x61 || c0 > 0x7a || !allIn(SCHEME, scheme)) return fail(`'${scheme}' is not a URI scheme`);
+  const lower = scheme.toLowerCase();
+  const rest = text.slice(colon + 1);
+  if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest);
+  if (lower === 'tel') return parseTelUri(rest);
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return fail(`URI '${text}' contains whitespace or a control character`);
+  }
+  return { ok: true, uri: { scheme: lower, opaque: rest } };
+}
+
+function parseSipUri(scheme: 'sip' | 'sips', s: string): UriResult {
+  let user: string | undefined;
+  let password: string | undefined;
+  let i = 0;
+  const at = s.indexOf('@');
+  if (at >= 0) {
+    const userinfo = s.slice(0, at);
+    const pc = userinfo.indexOf(':');
+    user = pc >= 0 ? userinfo.slice(0, pc) : userinfo;
+    if (pc >= 0) password = userinfo.slice(pc + 1);
+    if (!isEscapedIn(USER, user)) return fail(`user part '${user}' has characters not allowed in a SIP URI`);
+    if (password !== undefined && !isEscapedIn(PASSWORD, password, true))
+      return fail('password part has characters not allowed in a SIP URI');
+    i = at + 1;
+  }
+  // host
+  let host: string;
+  let hostKind: HostKind;
+  if (s.charCodeAt(i) === 0x5b) {
+    const close = s.indexOf(']', i);
+    if (close < 0) return fail('IPv6 reference is missing its closing bracket');
+    host = s.slice(i, close + 1);
+    const addr = host.slice(1, -1);
+    if (isIP(addr) !== 6 && !isLenientIpv6(addr)) return fail(`'${host}' is not a valid IPv6 reference`);
+    hostKind = 'ipv6';
+    i = close + 1;
+  } else {
+    let j = i;
+    while (j < s.length) {
+      const c = s.charCodeAt(j);
+      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
+      j++;
+    }
+    host = s.slice(i, j);
+    if (!isHostname(host)) return fail(host === '' ? 'SIP URI has no host' : `'${host}' is not a valid host`);
+    hostKind = isIP(host) === 4 ? 'ipv4' : 'domain';
+    i = j;
+  }
+  let port: number | undefined;
+  if (s.charCodeAt(i) === 0x3a) {
+    let j = i + 1;
+    while (j < s.length && s.charCodeAt(j) !== 0x3b && s.charCodeAt(j) !== 0x3f) j++;
+    const p = s.slice(i + 1, j);
+    if (!allIn(DIGIT, p) || p.length > 5 || Number(p) > 65535) return fail(`'${p}' is not a valid port`);
+    port = Number(p);
+    i = j;
+  }
+  const params = new Params();
+  while (s.charCodeAt(i) === 0x3b) {
+    let j = i + 1;
+    while (j < s.length && s.charCodeAt(j) !== 0x3b && s.charCodeAt(j) !== 0x3f) j++;
+    const item = s.slice(i + 1, j);
+    const eq = item.indexOf('=');
+    const name = eq >= 0 ? item.slice(0, eq) : item;
+    const value = eq >= 0 ? item.slice(eq + 1) : null;
+    if (!isEscapedIn(PARAMCHAR, name)) return fail(`URI parameter '${item}' is malformed`);
+    if (value !== null && !isEscapedIn(PARAMCHAR, value))
+      return fail(`value of URI parameter '${name}' is malformed`);
+    params.names.push(name);
+    params.values.push(value);
+    i = j;
+  }
+  let headers: string | undefined;
+  if (s.charCodeAt(i) === 0x3f) {
+    headers = s.slice(i + 1);
+    for (const h of headers.split('&')) {
+      const eq = h.indexOf('=');
+      if (eq <= 0 || !isEscapedIn(HNV, h.slice(0, eq)) || !isEscapedIn(HNV, h.slice(eq + 1), true))
+        return fail(`URI header '${h}' is malformed`);
+    }
+    i = s.length;
+  }
+  if (i !== s.length) return fail(`unexpected '${s.slice(i)}' in SIP URI`);
+  return { ok: true, uri: { scheme, user, password, host, hostKind, port, params, headers } };
+}
+
+/** RFC 5118 §4.10: accept the extra colon produced by the RFC 3261 ABNF bug (":::"). */
+function isLenientIpv6(addr: string): boolean {
+  return addr.includes(':::') && isIP(addr.replace(':::', '::')) === 6;
+}
+
+function isHostname(h: string): boolean {
+  if (!allIn(HOSTNAME, h)) return false;
+  const c = h.charCodeAt(0);
+  return c !== 0x2d && c !== 0x2e;
+}
+
+/** telephone-subscriber of RFC 3966, checked loosely: visual separators, digits, '+', '*', '#', params. */
+function parseTelUri(s: string): UriResult {
+  const semi = s.indexOf(';');
+  const number = semi >= 0 ? s.slice(0, semi) : s;
+  if (!/^\+?[0-9A-Fa-f*#().-]+$/.test(number)) return fail(`'${number}' is not a telephone number`);
+  const params = new Params();
+  if (semi >= 0) {
+    for (const item of s.slice(semi + 1).split(';')) {
+      const eq = item.indexOf('=');
+      const name = eq >= 0 ? item.slice(0, eq) : item;
+      if (!isEscapedIn(PARAMCHAR, name)) return fail(`tel URI parameter '${item}' is malformed`);
+      const value = eq >= 0 ? item.slice(eq + 1) : null;
+      if (value !== null && !isEscapedIn(PARAMCHAR, value))
+        return fail(`tel URI parameter '${item}' is malformed`);
+      params.names.push(name);
+      params.values.push(value);
+    }
+  }
+  return { ok: true, uri: { scheme: 'tel', number, params } };
+}
+
+export function isSipUri(u: Uri): u is SipUri {
+  return u.scheme === 'sip' || u.scheme === 'sips';
+}
+
+export function isTelUri(u: Uri): u is TelUri {
+  return u.scheme === 'tel';
+}
+
+export function formatUri(u: Uri): string {
+  if (isSipUri(u)) {
+    let s = `${u.scheme}:`;
+    if (u.user !== undefined) s += u.password !== undefined ? `${u.user}:${u.password}@` : `${u.user}@`;
+    s += u.host;
+    if (u.port !== undefined) s += `:${u.port}`;
+    s += u.params.toString();
+    if (u.headers !== undefined) s += `?${u.headers}`;
+    return s;
+  }
+  if (isTelUri(u)) return `tel:${u.number}${u.params.toString()}`;
+  return `${u.scheme}:${(u as OpaqueUri).opaque}`;
+}
+
+/** Decodes %HH escapes once (never recursively: RFC 4475 §3.1.1.3). Bytes are read as UTF-8. */
+export function unescapeUri(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      const enc = Buffer.from(s[i]!, 'utf8');
+      for (const b of enc) bytes.push(b);
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
