@@ -35,12 +35,15 @@ echo "install-peers: installing ${missing[*]}" >&2
 SUDO=""
 if [[ "$(id -u)" != "0" ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+LOG="$(mktemp -t install-peers.XXXXXX.log)"
+run() { if ! "$@" >>"$LOG" 2>&1; then echo "install-peers: '$*' failed; log follows" >&2; cat "$LOG" >&2; exit 1; fi; }
+run $SUDO apt-get update
 # Do not start the packaged services: the tests start each peer themselves on loopback.
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+run $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+rm -f "$LOG"
 echo "install-peers: done" >&2
