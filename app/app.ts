@@ -1,0 +1,122 @@
+/**
+ * The whole product in one process: starts the enabled roles in order, then the operations
+ * HTTP server; `stop()` drains in reverse. Everything is handed in (config, logger, roles):
+ * no globals, so tests can run several apps side by side.
+ */
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { createHttpServer, type HealthReport } from './http-server.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { ROLE_NAMES, type RoleName } from './role-name.ts';
+import { ROLES, type RoleDescriptor, type RoleHandle } from './roles.ts';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Defaults to every role of roles.ts. */
+  readonly roles?: readonly RoleDescriptor[];
+}
+
+export interface RunningApp {
+  /** Base URL of the operations server, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  readonly port: number;
+  health(): HealthReport;
+  /** Graceful stop; calling it again returns the same promise. */
+  stop(): Promise<void>;
+}
+
+interface StartedRole {
+  readonly descriptor: RoleDescriptor;
+  readonly handle: RoleHandle;
+}
+
+/** A URL a person can open: the wildcard addresses are shown as loopback. */
+function displayUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function stopRoles(started: readonly StartedRole[], logger: Logger): Promise<void> {
+  for (const { descriptor, handle } of [...started].reverse()) {
+    try {
+      await handle.stop();
+    } catch (error) {
+      logger.error({ err: error, role: descriptor.name }, 'role failed to stop');
+    }
+  }
+}
+
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { config } = options;
+  const logger = options.logger.child({ module: 'app' });
+  const enabled = (options.roles ?? ROLES).filter((role) => config.roles.includes(role.name));
+  const started: StartedRole[] = [];
+  let stopping = false;
+
+  for (const descriptor of enabled) {
+    try {
+      const handle = await descriptor.start({ logger: options.logger.child({ module: descriptor.name }) });
+      started.push({ descriptor, handle });
+    } catch (error) {
+      logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
+      await stopRoles(started, logger);
+      throw error;
+    }
+  }
+
+  const health = (): HealthReport => {
+    const roles = Object.fromEntries(ROLE_NAMES.map((name) => [name, 'disabled'])) as Record<
+      RoleName,
+      HealthReport['roles'][RoleName]
+    >;
+    for (const { descriptor, handle } of started) roles[descriptor.name] = handle.state;
+    const failed = Object.values(roles).includes('failed');
+    return { status: stopping ? 'stopping' : failed ? 'degraded' : 'ok', roles };
+  };
+  const metrics = createMetrics(ROLE_NAMES, (role) => health().roles[role] === 'up');
+  const server = createHttpServer({ health, registry: metrics.registry, logger });
+  let port: number;
+  try {
+    port = await listen(server, config.httpHost, config.httpPort);
+  } catch (error) {
+    logger.fatal({ err: error, host: config.httpHost, port: config.httpPort }, 'cannot listen');
+    await stopRoles(started, logger);
+    throw error;
+  }
+  const url = displayUrl(config.httpHost, port);
+  logger.info(
+    { url, host: config.httpHost, port, roles: config.roles },
+    `webrtc-ims listening on ${url} (health ${url}/healthz, metrics ${url}/metrics)`,
+  );
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      logger.info('stopping: closing the HTTP server, then the roles in reverse order');
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await stopRoles(started, logger);
+      logger.info('stopped');
+    })();
+    return stopped;
+  };
+
+  return { url, port, health, stop };
+}

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA, type EnvVar, loadConfig, readEnvironment } from './config.ts';
+
+describe('configuration', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      ok: true,
+      config: {
+        httpPort: 8080,
+        httpHost: '0.0.0.0',
+        logLevel: 'info',
+        roles: ['waf', 'wwsf', 'eims-agw', 'ep-cscf', 'xmpp'],
+        shutdownTimeoutMs: 10000,
+      },
+    });
+  });
+
+  it('reads typed values from the environment', () => {
+    const result = loadConfig({
+      HTTP_PORT: '0',
+      HTTP_HOST: '::1',
+      LOG_LEVEL: 'debug',
+      ROLES: 'ep-cscf, waf',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      httpPort: 0,
+      httpHost: '::1',
+      logLevel: 'debug',
+      roles: ['ep-cscf', 'waf'],
+    });
+  });
+
+  it.each([
+    ['HTTP_PORT', '80a', 'HTTP_PORT must be an integer from 0 to 65535, got "80a"'],
+    ['HTTP_PORT', '65536', 'HTTP_PORT must be an integer from 0 to 65535, got "65536"'],
+    ['HTTP_PORT', '', 'HTTP_PORT must be an integer from 0 to 65535, got ""'],
+    ['HTTP_HOST', 'bad host', 'HTTP_HOST must be an IPv4/IPv6 address or a host name, got "bad host"'],
+    [
+      'LOG_LEVEL',
+      'loud',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    ['ROLES', 'ep-cscf,pcrf', 'ROLES must be a comma-separated list without repeats of:'],
+    ['ROLES', 'waf,waf', 'ROLES must be a comma-separated list without repeats of:'],
+    ['SHUTDOWN_TIMEOUT_MS', '0', 'SHUTDOWN_TIMEOUT_MS must be an integer from 1 to 600000, got "0"'],
+  ])(
+    '[DESIGN-configuration-schema] MUST reject %s=%j with an error naming the key',
+    (key, value, message) => {
+      const result = loadConfig({ [key]: value });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.issues).toEqual([{ key, message: expect.stringContaining(message) }]);
+    },
+  );
+
+  it('[DESIGN-configuration-schema] MUST report every bad key at once', () => {
+    const result = loadConfig({ HTTP_PORT: 'x', LOG_LEVEL: 'y' });
+    expect(result.ok ? [] : result.issues.map((issue) => issue.key)).toEqual(['HTTP_PORT', 'LOG_LEVEL']);
+  });
+
+  it('[DESIGN-configuration-schema] MUST NOT echo the value of a secret variable, and MUST name a missing required one', () => {
+    const schema = {
+      apiKey: {
+        env: 'API_KEY',
+        meaning: 'key',
+        secret: true,
+        parse: () => ({ ok: false, expected: 'valid' }),
+      },
+      realm: { env: 'REALM', meaning: 'the realm', parse: (raw: string) => ({ ok: true, value: raw }) },
+    } as const satisfies Record<string, EnvVar<unknown>>;
+    const result = readEnvironment(schema, { API_KEY: 'hunter2' });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+    expect(result.ok ? [] : result.issues).toEqual([
+      { key: 'API_KEY', message: 'API_KEY must be valid, got <redacted>' },
+      { key: 'REALM', message: 'REALM is required (the realm)' },
+    ]);
+  });
+});
+
+/** Rows of the `| name | meaning | default | required |` table in app/README.md. */
+function readmeRows(): string[][] {
+  const text = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) =>
+    /^\|\s*name\s*\|\s*meaning\s*\|\s*default\s*\|\s*required\s*\|/.test(line),
+  );
+  expect(start, 'app/README.md has the environment table').toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (let i = start + 2; i < lines.length && lines[i]?.startsWith('|'); i++) {
+    rows.push(
+      (lines[i] ?? '')
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/^`(.*)`$/, '$1')),
+    );
+  }
+  return rows;
+}
+
+describe('app/README.md', () => {
+  it('[DESIGN-configuration-readme] MUST list exactly the schema variables with their defaults', () => {
+    const specs = Object.values(CONFIG_SCHEMA as Record<string, EnvVar<unknown>>);
+    const expected = specs.map((spec) => [
+      spec.env,
+      spec.default ?? '',
+      spec.default === undefined ? 'yes' : 'no',
+    ]);
+    const documented = readmeRows().map(([name = '', , fallback = '', required = '']) => [
+      name,
+      fallback === '—' ? '' : fallback,
+      required,
+    ]);
+    expect(documented).toEqual(expected);
+    for (const row of readmeRows()) expect(row[1], `meaning of ${row[0]}`).not.toBe('');
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The operations HTTP server (node:http): GET /healthz and GET /metrics. Anything else gets
+ * an RFC 9457 problem document. The WWSF's own HTTP service will live in wwsf/.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Logger } from './logger.ts';
+import type { RoleName } from './role-name.ts';
+import type { RoleState } from './roles.ts';
+
+export type HealthStatus = 'ok' | 'degraded' | 'stopping';
+
+export interface HealthReport {
+  /** `ok` answers 200; `degraded` (a role failed) and `stopping` answer 503. */
+  readonly status: HealthStatus;
+  readonly roles: Readonly<Record<RoleName, RoleState | 'disabled'>>;
+}
+
+export interface HttpServerOptions {
+  readonly health: () => HealthReport;
+  readonly registry: Registry;
+  readonly logger: Logger;
+}
+
+const ALLOW = 'GET, HEAD';
+
+function send(response: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  response.end(head ? undefined : body);
+}
+
+function problem(response: ServerResponse, status: number, title: string, detail: string, head: boolean) {
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  send(response, status, 'application/problem+json', body, head);
+}
+
+async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse) {
+  const path = (request.url ?? '/').split('?')[0];
+  const head = request.method === 'HEAD';
+  if (path !== '/healthz' && path !== '/metrics') {
+    problem(response, 404, 'Not Found', `no resource at ${path}; try /healthz or /metrics`, head);
+    return;
+  }
+  if (request.method !== 'GET' && !head) {
+    response.setHeader('allow', ALLOW);
+    problem(response, 405, 'Method Not Allowed', `${path} answers ${ALLOW}`, false);
+    return;
+  }
+  if (path === '/healthz') {
+    const report = options.health();
+    send(response, report.status === 'ok' ? 200 : 503, 'application/json', JSON.stringify(report), head);
+    return;
+  }
+  send(response, 200, options.registry.contentType, await options.registry.metrics(), head);
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  const logger = options.logger;
+  return createServer((request, response) => {
+    handle(options, request, response).catch((error: unknown) => {
+      logger.error({ err: error, url: request.url }, 'operations request failed');
+      if (!response.headersSent) problem(response, 500, 'Internal Server Error', 'see the server log', false);
+      else response.destroy();
+    });
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The roles the entry point runs. Each is a small descriptor whose `start()` returns a handle;
+ * the app never reaches into a role's internals. Roles not built yet start as a placeholder
+ * that says so once and reports `not-built`.
+ */
+
+import type { Logger } from './logger.ts';
+import type { RoleName } from './role-name.ts';
+
+export type RoleState = 'not-built' | 'up' | 'failed' | 'stopped';
+
+export interface RoleHandle {
+  /** Read on every /healthz and metrics update, so a role can report a later failure. */
+  readonly state: RoleState;
+  stop(): Promise<void>;
+}
+
+export interface RoleContext {
+  /** Child logger with `{ module: <role> }`. */
+  readonly logger: Logger;
+}
+
+export interface RoleDescriptor {
+  readonly name: RoleName;
+  /** What the role is, for logs and docs. */
+  readonly title: string;
+  start(context: RoleContext): Promise<RoleHandle>;
+}
+
+/** A placeholder for a role whose code does not exist yet; `issue` is where it is planned. */
+export function notBuiltRole(name: RoleName, title: string, issue: string): RoleDescriptor {
+  return {
+    name,
+    title,
+    async start({ logger }) {
+      logger.info({ role: name, issue }, `${title}: role not built yet (${issue})`);
+      let state: RoleState = 'not-built';
+      return {
+        get state() {
+          return state;
+        },
+        async stop() {
+          state = 'stopped';
+        },
+      };
+    },
+  };
+}
+
+/** Every role, in start order; stopped in reverse. */
+export const ROLES: readonly RoleDescriptor[] = [
+  notBuiltRole('waf', 'WAF (WebRTC Authorization Function)', 'issue #5'),
+  notBuiltRole('wwsf', 'WWSF (WebRTC Web Server Function)', 'issue #6'),
+  notBuiltRole('eims-agw', 'eIMS-AGW (IMS Access Gateway for WebRTC)', 'issue #4'),
+  notBuiltRole('ep-cscf', 'eP-CSCF (P-CSCF enhanced for WebRTC)', 'issues #3 registration, #4 calls'),
+  notBuiltRole('xmpp', 'XMPP interworking', 'no issue yet'),
+];
