@@ -22,7 +22,10 @@ describe('npm run sip:parse', () => {
   it('[TOOL-sip-parse-ok] prints a valid message as JSON and exits 0', async () => {
     const r = await parseFile(resolve(VECTORS, 'wsinv.dat'));
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { ok: boolean; message: { method: string; maxForwards: number; cseq: unknown } };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      message: { method: string; maxForwards: number; cseq: unknown };
+    };
     expect(out.ok).toBe(true);
     expect(out.message.method).toBe('INVITE');
     expect(out.message.maxForwards).toBe(68);

@@ -4,8 +4,8 @@
  * exits 0, or prints the precise fault (status, code, header, line, reason) and exits 1.
  */
 import { readFileSync } from 'node:fs';
-import { describeMessage, describeFault } from '../sip/tools/describe.ts';
 import { parseMessage, validateHeaders } from '../sip/index.ts';
+import { describeFault, describeMessage } from '../sip/tools/describe.ts';
 
 function main(argv: string[]): number {
   const args = argv.filter((a) => !a.startsWith('--'));
@@ -31,7 +31,9 @@ function main(argv: string[]): number {
   const faults = validateHeaders(r.message);
   if (faults.length > 0) {
     const fault = { status: r.message.kind === 'request' ? 400 : null, code: 'header-value', ...faults[0] };
-    process.stdout.write(`${JSON.stringify({ ok: false, fault, message: describeMessage(r.message) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, fault, message: describeMessage(r.message) }, null, 2)}\n`,
+    );
     process.stderr.write(`sip:parse: ${file}: ${faults[0]!.header}: ${faults[0]!.reason}\n`);
     return 1;
   }

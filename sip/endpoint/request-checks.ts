@@ -48,7 +48,8 @@ export function checkProxyRequest(req: SipRequest, opts: ProxyCheckOptions = {})
   if (mf === 0) return sipError('too-many-hops');
   const unsupported = unsupportedTags(req, 'proxy-require', opts.proxySupported ?? NONE);
   if (unsupported instanceof SipError) return unsupported;
-  if (unsupported.length > 0) return sipError('bad-extension', undefined, [['Unsupported', unsupported.join(', ')]]);
+  if (unsupported.length > 0)
+    return sipError('bad-extension', undefined, [['Unsupported', unsupported.join(', ')]]);
   return undefined;
 }
 
@@ -65,11 +66,13 @@ export function checkUasRequest(req: SipRequest, opts: UasCheckOptions): SipErro
   if (!(opts.schemes ?? DEFAULT_UAS_SCHEMES).has(uri.uri.scheme)) return sipError('unsupported-uri-scheme');
   const faults = validateHeaders(req);
   if (faults.length > 0) return new SipError(400, `Bad ${faults[0]!.header}`);
-  if (opts.registrar === true && !isSipUri(req.to.uri)) return new SipError(400, 'Address-of-record must be a SIP URI');
+  if (opts.registrar === true && !isSipUri(req.to.uri))
+    return new SipError(400, 'Address-of-record must be a SIP URI');
   if (req.method !== 'ACK' && req.method !== 'CANCEL') {
     const unsupported = unsupportedTags(req, 'require', opts.supported ?? NONE);
     if (unsupported instanceof SipError) return unsupported;
-    if (unsupported.length > 0) return sipError('bad-extension', undefined, [['Unsupported', unsupported.join(', ')]]);
+    if (unsupported.length > 0)
+      return sipError('bad-extension', undefined, [['Unsupported', unsupported.join(', ')]]);
   }
   if (opts.accept !== undefined) {
     const accept = [...opts.accept].join(', ');
@@ -96,7 +99,11 @@ function checkBranch(req: SipRequest): SipError | undefined {
   return undefined;
 }
 
-function unsupportedTags(req: SipRequest, header: string, supported: ReadonlySet<string>): string[] | SipError {
+function unsupportedTags(
+  req: SipRequest,
+  header: string,
+  supported: ReadonlySet<string>,
+): string[] | SipError {
   const values = req.headers.values(header);
   if (values.length === 0) return [];
   const tags = parseTokenList(values);

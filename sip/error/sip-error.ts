@@ -88,7 +88,11 @@ export function reasonPhrase(status: number): string {
   return REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : status < 300 ? 'OK' : 'Error');
 }
 
-export function sipError(failure: Failure, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): SipError {
+export function sipError(
+  failure: Failure,
+  reason?: string,
+  headers?: ReadonlyArray<readonly [string, string]>,
+): SipError {
   const status = FAILURE_STATUS[failure];
   return new SipError(status, reason ?? reasonPhrase(status), headers);
 }

@@ -10,7 +10,13 @@ import { formatUri, parseUri, type Uri } from '../uri/uri.ts';
 export function describeMessage(m: SipMessage): Record<string, unknown> {
   const out: Record<string, unknown> =
     m.kind === 'request'
-      ? { kind: 'request', method: text(m.method), requestUri: text(m.uri), uri: describeUri(m.uri), version: m.version }
+      ? {
+          kind: 'request',
+          method: text(m.method),
+          requestUri: text(m.uri),
+          uri: describeUri(m.uri),
+          version: m.version,
+        }
       : { kind: 'response', status: m.status, reason: text(m.reason), version: m.version };
   out['headers'] = m.headers.fields.map((f) => ({ name: text(f.name), value: text(f.value) }));
   out['via'] = m.vias.map((v) => ({
@@ -25,7 +31,12 @@ export function describeMessage(m: SipMessage): Record<string, unknown> {
   out['cseq'] = m.cseq;
   out['maxForwards'] = m.maxForwards ?? null;
   const contacts = m.contacts();
-  out['contact'] = contacts === 'star' ? '*' : typeof contacts === 'string' ? { fault: contacts } : contacts.map(describeAddr);
+  out['contact'] =
+    contacts === 'star'
+      ? '*'
+      : typeof contacts === 'string'
+        ? { fault: contacts }
+        : contacts.map(describeAddr);
   out['body'] = describeBody(m.body);
   return out;
 }
@@ -57,14 +68,17 @@ function describeUri(s: string): Record<string, unknown> | { fault: string } {
       params: Object.fromEntries(u.params.entries()),
       headers: u.headers ?? null,
     };
-  if ('number' in u) return { scheme: 'tel', number: u.number, params: Object.fromEntries(u.params.entries()) };
+  if ('number' in u)
+    return { scheme: 'tel', number: u.number, params: Object.fromEntries(u.params.entries()) };
   return { scheme: u.scheme, opaque: text(u.opaque) };
 }
 
 function describeBody(b: Buffer): Record<string, unknown> {
   if (b.length === 0) return { length: 0 };
   const printable = !b.includes(0) && Buffer.from(b.toString('utf8'), 'utf8').equals(b);
-  return printable ? { length: b.length, text: b.toString('utf8') } : { length: b.length, base64: b.toString('base64') };
+  return printable
+    ? { length: b.length, text: b.toString('utf8') }
+    : { length: b.length, base64: b.toString('base64') };
 }
 
 /** latin1-held header text to UTF-8 when it is valid UTF-8, else as is. */
