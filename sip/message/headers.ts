@@ -79,7 +79,7 @@ export class SipHeaders {
   prepend(name: string, value: string): void {
     const field = makeField(name, value);
     const i = this.fields.findIndex((f) => f.key === field.key);
-    this.fields.splice(i < 0 ? 0 : i, 0, field);
+    this.fields.splice(Math.max(i, 0), 0, field);
     this.version++;
   }
 

@@ -30,8 +30,9 @@ export interface ParseFault {
   /** 1-based column, when known */
   column?: number;
   /**
-   * The request as far as it could be parsed, when the start line and header section were
-   * readable: a server uses it to build the error response (Via, From, To, Call-ID, CSeq).
+   * The request as far as it could be parsed (for any request fault with a status, a faulty
+   * request line included): a server uses it to build the error response (Via, From, To,
+   * Call-ID, CSeq). Its method and URI are the raw request-line elements.
    */
   partial?: SipRequest;
 }

@@ -70,49 +70,11 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): ParseResult<
   const terminated = headEnd < buf.length;
   const lineEnd = head.indexOf('\r\n');
   const sl = parseStartLine(head.slice(0, lineEnd));
-  if (isFault(sl)) return fail(sl);
+  if (isFault(sl)) return startLineFault(sl, head, lineEnd);
 
-  // Header fields.
-  const fields: HeaderField[] = [];
-  const lines: number[] = [];
-  let pos = lineEnd + 2;
-  let lineNo = 1;
-  while (pos < head.length) {
-    let end = head.indexOf('\r\n', pos);
-    lineNo++;
-    const first = lineNo;
-    // RFC 3261 §7.3.1: a line starting with SP/HTAB continues the previous field.
-    while (end + 2 < head.length && isWs(head.charCodeAt(end + 2))) {
-      end = head.indexOf('\r\n', end + 2);
-      lineNo++;
-    }
-    const raw = head.slice(pos, end + 2);
-    const colon = raw.indexOf(':');
-    if (isWs(raw.charCodeAt(0)))
-      return headerFault(sl, fields, {
-        code: 'header-syntax',
-        reason: 'continuation line before any header',
-        line: first,
-      });
-    if (colon <= 0)
-      return headerFault(sl, fields, {
-        code: 'header-syntax',
-        reason: 'header line has no ":"',
-        line: first,
-      });
-    const name = trimWs(raw.slice(0, colon));
-    if (!isToken(name))
-      return headerFault(sl, fields, {
-        code: 'header-syntax',
-        reason: `header name '${name}' is not a token`,
-        line: first,
-      });
-    let value = raw.slice(colon + 1, raw.length - 2);
-    if (first !== lineNo) value = value.replace(/\r\n[ \t]+/g, ' ');
-    fields.push({ name, key: headerKey(name), value: trimWs(value), raw });
-    lines.push(first);
-    pos = end + 2;
-  }
+  const read = readFields(head, lineEnd + 2);
+  if ('fault' in read) return headerFault(sl, read.fields, read.fault);
+  const { fields, lines } = read;
   const headers = new SipHeaders(fields);
 
   // Body framing (RFC 3261 §18.3, §20.14).
@@ -183,6 +145,62 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): ParseResult<
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+
+type FieldsRead = { fields: HeaderField[]; lines: number[] } | { fields: HeaderField[]; fault: PartialFault };
+
+/** Reads the header fields of head from pos: folding undone, raw bytes kept (RFC 3261 §7.3.1). */
+function readFields(head: string, pos: number): FieldsRead {
+  const fields: HeaderField[] = [];
+  const lines: number[] = [];
+  let lineNo = 1;
+  while (pos < head.length) {
+    let end = head.indexOf('\r\n', pos);
+    lineNo++;
+    const first = lineNo;
+    // RFC 3261 §7.3.1: a line starting with SP/HTAB continues the previous field.
+    while (end + 2 < head.length && isWs(head.charCodeAt(end + 2))) {
+      end = head.indexOf('\r\n', end + 2);
+      lineNo++;
+    }
+    const raw = head.slice(pos, end + 2);
+    const colon = raw.indexOf(':');
+    if (isWs(raw.charCodeAt(0)))
+      return {
+        fields,
+        fault: { code: 'header-syntax', reason: 'continuation line before any header', line: first },
+      };
+    if (colon <= 0)
+      return { fields, fault: { code: 'header-syntax', reason: 'header line has no ":"', line: first } };
+    const name = trimWs(raw.slice(0, colon));
+    if (!isToken(name))
+      return {
+        fields,
+        fault: { code: 'header-syntax', reason: `header name '${name}' is not a token`, line: first },
+      };
+    let value = raw.slice(colon + 1, raw.length - 2);
+    if (first !== lineNo) value = value.replace(/\r\n[ \t]+/g, ' ');
+    fields.push({ name, key: headerKey(name), value: trimWs(value), raw });
+    lines.push(first);
+    pos = end + 2;
+  }
+  return { fields, lines };
+}
+
+/**
+ * A request whose start line is faulty is still answered (400; 505 for an unsupported version,
+ * RFC 3261 §21.5.6; RFC 4475 §3.1.2.7-11, §3.1.2.16), so its header fields are read to give the
+ * server what it needs to build the response (Via, From, To, Call-ID, CSeq).
+ */
+function startLineFault(f: ParseFault, head: string, lineEnd: number): { ok: false; fault: ParseFault } {
+  if (f.status === null) return fail(f);
+  const line = head.slice(0, lineEnd);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  const method = sp1 < 0 ? line : line.slice(0, sp1);
+  const uri = sp1 < 0 ? '' : trimWs(line.slice(sp1 + 1, sp2 > sp1 ? sp2 : line.length));
+  const read = readFields(head, lineEnd + 2);
+  return fail({ ...f, partial: new SipRequest(method, uri, new SipHeaders(read.fields)) });
+}
 
 type PartialFault = Omit<ParseFault, 'status'> & { status?: ParseFault['status'] };
 

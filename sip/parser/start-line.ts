@@ -1,4 +1,4 @@
-import { isToken } from '../grammar/chars.ts';
+import { isToken, isWs } from '../grammar/chars.ts';
 import { parseUri } from '../uri/uri.ts';
 import type { ParseFault } from './parse-fault.ts';
 
@@ -16,6 +16,15 @@ const VERSION_RE = /^SIP\/(\d+)\.(\d+)$/i;
  */
 export function parseStartLine(line: string): StartLine | ParseFault {
   if (line.length === 0) return { code: 'empty', status: null, reason: 'empty start line', line: 1 };
+  const lf = line.indexOf('\n');
+  if (lf >= 0)
+    return {
+      code: 'start-line',
+      status: line.startsWith('SIP/') ? null : 400,
+      reason: 'line ends with a bare LF: SIP lines end with CRLF (RFC 3261 §7)',
+      line: 1,
+      column: lf + 1,
+    };
   if (line.charCodeAt(0) === 0x53 /* S */ && /^SIP\//i.test(line)) return parseStatusLine(line);
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
@@ -25,7 +34,7 @@ export function parseStartLine(line: string): StartLine | ParseFault {
   const version = line.slice(sp2 + 1);
   if (!isToken(method)) return bad('start-line', `method '${method}' is not a token`, 1);
   if (uri.length === 0 || version.indexOf(' ') >= 0 || version.indexOf('\t') >= 0 || version.length === 0)
-    return bad('start-line', 'request line elements must be separated by exactly one SP', sp1 + 2);
+    return spacingFault(line, sp1);
   if (uri.charCodeAt(0) === 0x3c)
     return bad('request-uri', 'Request-URI must not be enclosed in <>', sp1 + 2);
   const v = VERSION_RE.exec(version);
@@ -66,6 +75,21 @@ function parseStatusLine(line: string): StartLine | ParseFault {
   if (status < 100 || status > 699) return drop('status-code', `status code ${status} is outside 100-699`);
   if (line.length === sp1 + 4) return drop('start-line', 'status line lacks the SP before the reason phrase');
   return { kind: 'response', status, reason: line.slice(sp1 + 5), version: 'SIP/2.0' };
+}
+
+/** Says which of RFC 4475 §3.1.2.8 (LWS in the URI), §3.1.2.9 (extra SP), §3.1.2.10 (trailing SP) applies. */
+function spacingFault(line: string, sp1: number): ParseFault {
+  let end = line.length;
+  while (end > 0 && isWs(line.charCodeAt(end - 1))) end--;
+  if (end < line.length) return bad('start-line', 'whitespace at the end of the request line', end + 1);
+  if (isWs(line.charCodeAt(sp1 + 1)))
+    return bad('start-line', 'more than one SP between the method and the Request-URI', sp1 + 2);
+  const last = line.lastIndexOf(' ');
+  if (isWs(line.charCodeAt(last - 1)))
+    return bad('start-line', 'more than one SP between the Request-URI and the SIP version', last);
+  if (VERSION_RE.test(line.slice(last + 1)))
+    return bad('request-uri', 'whitespace inside the Request-URI', sp1 + 2);
+  return bad('start-line', 'request line elements must be separated by exactly one SP', sp1 + 2);
 }
 
 function bad(code: ParseFault['code'], reason: string, column?: number): ParseFault {
