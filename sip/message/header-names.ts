@@ -45,12 +45,17 @@ const CANONICAL: Record<string, string> = {
 
 /** Lower-case long name for a header name as it appears on the wire (compact forms expanded). */
 export function headerKey(name: string): string {
-  if (name.length === 1) {
-    const long = COMPACT[name.toLowerCase()];
-    if (long !== undefined) return long;
-  }
-  return name.toLowerCase();
+  const hit = KEYS.get(name);
+  if (hit !== undefined) return hit;
+  let key = name.toLowerCase();
+  if (key.length === 1) key = COMPACT[key] ?? key;
+  // Spellings seen on the wire repeat; remember a bounded number of them.
+  if (KEYS.size < MAX_KEYS) KEYS.set(name, key);
+  return key;
 }
+
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 2048;
 
 /** The conventional spelling of a header name given its key. */
 export function canonicalName(key: string): string {

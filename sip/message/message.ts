@@ -1,7 +1,7 @@
 import { SipHeaders } from './headers.ts';
 import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.ts';
 import { type CSeq, parseCSeq, parseMaxForwards } from './scalars.ts';
-import { parseVia, type Via } from './via.ts';
+import { parseTopVia, parseVia, type Via } from './via.ts';
 
 /**
  * The SIP message model (RFC 3261 §7). Header fields stay as received (see SipHeaders);
@@ -35,19 +35,34 @@ abstract class SipMessageBase {
     return value;
   }
 
+  /** Stores a typed view computed elsewhere (the parser's essential checks) for the current headers. */
+  seed(key: string, value: unknown): void {
+    if (this.cache === undefined) this.cache = new Map();
+    this.cache.set(key, { version: this.headers.version, value });
+  }
+
   private required<T>(key: string, parse: (h: SipHeaders) => T | string): T {
     const r = this.typed(key, parse);
     if (typeof r === 'string') throw new TypeError(`${key}: ${r}`);
     return r;
   }
 
-  /** All Via values, topmost first. */
+  /**
+   * All Via values, topmost first. The parser checks only the top Via, so on a message from
+   * the wire use `viaList()`, which reports a malformed lower Via instead of throwing.
+   */
   get vias(): Via[] {
     return this.required('via', viaOf);
   }
 
+  /** All Via values, or a fault description when one is malformed. */
+  viaList(): Via[] | string {
+    return this.typed('via', viaOf);
+  }
+
+  /** The top Via (checked by the parser on every message from the wire). */
   get topVia(): Via {
-    return this.vias[0]!;
+    return this.required('via-top', topViaOf);
   }
 
   get from(): NameAddr {
@@ -145,6 +160,11 @@ function viaOf(h: SipHeaders): Via[] | string {
     out.push(...r);
   }
   return out;
+}
+
+function topViaOf(h: SipHeaders): Via | string {
+  const f = h.first('via');
+  return f === undefined ? 'Via missing' : parseTopVia(f.value);
 }
 
 function addrOf(h: SipHeaders, name: string): NameAddr | string {

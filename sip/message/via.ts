@@ -1,7 +1,6 @@
-import { isIP } from 'node:net';
 import { allIn, DIGIT, HOSTNAME, isToken, isWs, skipWs } from '../grammar/chars.ts';
+import { classifyHost, type HostKind } from '../grammar/host.ts';
 import { type Params, parseGenericParams } from '../grammar/params.ts';
-import type { HostKind } from '../uri/uri.ts';
 
 /**
  * Via = ( "Via" / "v" ) HCOLON via-parm *(COMMA via-parm)
@@ -36,6 +35,18 @@ export function parseVia(value: string): Via[] | string {
   }
 }
 
+/**
+ * Parses only the first via-parm of a Via header value (the top Via of the message), leaving
+ * the rest for later: what every layer needs, at the cost of one via-parm.
+ */
+export function parseTopVia(value: string): Via | string {
+  const r = parseViaParm(value, 0);
+  if (typeof r === 'string') return r;
+  const i = skipWs(value, r.end);
+  if (i < value.length && value.charCodeAt(i) !== 0x2c) return `unexpected '${value[i]}' after Via value`;
+  return r.via;
+}
+
 function readToken(s: string, i: number): [string, number] {
   const start = i;
   while (i < s.length) {
@@ -62,28 +73,25 @@ function parseViaParm(s: string, i: number): { via: Via; end: number } | string 
   i = skipWs(s, i3);
   if (i === i3) return 'Via lacks whitespace between sent-protocol and sent-by';
   // sent-by = host [ COLON port ]
-  let host: string;
-  let hostKind: HostKind;
+  const hostStart = i;
   if (s.charCodeAt(i) === 0x5b) {
     const close = s.indexOf(']', i);
     if (close < 0) return 'Via IPv6 reference lacks "]"';
-    host = s.slice(i, close + 1);
-    const addr = host.slice(1, -1);
-    if (isIP(addr) !== 6 && !(addr.includes(':::') && isIP(addr.replace(':::', '::')) === 6))
-      return `Via host '${host}' is not a valid IPv6 reference`;
-    hostKind = 'ipv6';
     i = close + 1;
   } else {
-    const start = i;
     while (i < s.length) {
       const c = s.charCodeAt(i);
       if (isWs(c) || c === 0x3a || c === 0x3b || c === 0x2c) break;
       i++;
     }
-    host = s.slice(start, i);
-    if (!allIn(HOSTNAME, host))
-      return host === '' ? 'Via has no sent-by host' : `Via host '${host}' is not valid`;
-    hostKind = isIP(host) === 4 ? 'ipv4' : 'domain';
+  }
+  const host = s.slice(hostStart, i);
+  const hostKind = classifyHost(host);
+  if (hostKind === undefined) {
+    if (host === '') return 'Via has no sent-by host';
+    return host.charCodeAt(0) === 0x5b
+      ? `Via host '${host}' is not a valid IPv6 reference`
+      : `Via host '${host}' is not valid (an IPv6 address needs [ ] and a port goes after them)`;
   }
   let port: number | undefined;
   const afterHost = skipWs(s, i);

@@ -1,10 +1,10 @@
-import { isToken, isWs, trimWs } from '../grammar/chars.ts';
+import { isWs, TOKEN, trimWs } from '../grammar/chars.ts';
 import { headerKey } from '../message/header-names.ts';
 import { type HeaderField, SipHeaders } from '../message/headers.ts';
 import { type SipMessage, SipRequest, SipResponse } from '../message/message.ts';
 import { parseNameAddr } from '../message/name-addr.ts';
 import { isCallId, parseContentLength, parseCSeq, parseMaxForwards } from '../message/scalars.ts';
-import { parseVia } from '../message/via.ts';
+import { parseTopVia } from '../message/via.ts';
 import type { ParseFault, ParseResult } from './parse-fault.ts';
 import { isFault, parseStartLine, type StartLine } from './start-line.ts';
 
@@ -153,37 +153,49 @@ function readFields(head: string, pos: number): FieldsRead {
   const fields: HeaderField[] = [];
   const lines: number[] = [];
   let lineNo = 1;
-  while (pos < head.length) {
+  const n = head.length;
+  while (pos < n) {
     let end = head.indexOf('\r\n', pos);
     lineNo++;
     const first = lineNo;
     // RFC 3261 §7.3.1: a line starting with SP/HTAB continues the previous field.
-    while (end + 2 < head.length && isWs(head.charCodeAt(end + 2))) {
+    while (end + 2 < n && isWs(head.charCodeAt(end + 2))) {
       end = head.indexOf('\r\n', end + 2);
       lineNo++;
     }
-    const raw = head.slice(pos, end + 2);
-    const colon = raw.indexOf(':');
-    if (isWs(raw.charCodeAt(0)))
-      return {
-        fields,
-        fault: { code: 'header-syntax', reason: 'continuation line before any header', line: first },
-      };
-    if (colon <= 0)
-      return { fields, fault: { code: 'header-syntax', reason: 'header line has no ":"', line: first } };
-    const name = trimWs(raw.slice(0, colon));
-    if (!isToken(name))
-      return {
-        fields,
-        fault: { code: 'header-syntax', reason: `header name '${name}' is not a token`, line: first },
-      };
-    let value = raw.slice(colon + 1, raw.length - 2);
-    if (first !== lineNo) value = value.replace(/\r\n[ \t]+/g, ' ');
-    fields.push({ name, key: headerKey(name), value: trimWs(value), raw });
+    // field-name = token, then HCOLON = *( SP / HTAB ) ":" SWS, scanned in one pass.
+    let i = pos;
+    let c = head.charCodeAt(i);
+    while (i < end && c < 128 && TOKEN[c] === 1) c = head.charCodeAt(++i);
+    const nameEnd = i;
+    while (i < end && isWs(c)) c = head.charCodeAt(++i);
+    if (c !== 0x3a || nameEnd === pos) return { fields, fault: nameFault(head, pos, end, nameEnd, first) };
+    i++;
+    while (i < end && isWs(head.charCodeAt(i))) i++;
+    let valueEnd = end;
+    while (valueEnd > i && isWs(head.charCodeAt(valueEnd - 1))) valueEnd--;
+    const name = head.slice(pos, nameEnd);
+    let value = head.slice(i, valueEnd);
+    if (first !== lineNo) value = trimWs(value.replace(/[ \t]*\r\n[ \t]+/g, ' '));
+    fields.push({ name, key: headerKey(name), value, raw: head.slice(pos, end + 2) });
     lines.push(first);
     pos = end + 2;
   }
   return { fields, lines };
+}
+
+function nameFault(head: string, pos: number, end: number, nameEnd: number, line: number): PartialFault {
+  if (isWs(head.charCodeAt(pos)))
+    return { code: 'header-syntax', reason: 'continuation line before any header', line };
+  const colon = head.indexOf(':', pos);
+  if (colon < 0 || colon > end) return { code: 'header-syntax', reason: 'header line has no ":"', line };
+  const name = trimWs(head.slice(pos, colon));
+  return {
+    code: 'header-syntax',
+    reason: `header name '${name}' is not a token`,
+    line,
+    column: nameEnd - pos + 1,
+  };
 }
 
 /**
@@ -222,87 +234,121 @@ function headerFault(
   return fail(fault);
 }
 
-const SINGLE = [
-  ['call-id', 'Call-ID'],
-  ['cseq', 'CSeq'],
-  ['from', 'From'],
-  ['to', 'To'],
-  ['max-forwards', 'Max-Forwards'],
-] as const;
-
 /** RFC 3261 §8.1.1 / §8.2 / RFC 4475 §3.1.2, §3.3.1, §3.3.8: the headers every message relies on. */
+/** Index of the first field with this key, or -1. */
+function firstIndex(fields: HeaderField[], key: string): number {
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key) return i;
+  return -1;
+}
+
+function secondIndex(fields: HeaderField[], key: string): number {
+  const first = firstIndex(fields, key);
+  for (let i = first + 1; i < fields.length; i++) if (fields[i]!.key === key) return i;
+  return -1;
+}
+
+/**
+ * RFC 3261 §8.1.1 / §8.2 / RFC 4475 §3.1.2, §3.3.1, §3.3.8: the headers every message relies
+ * on, checked in one pass over the fields. Only the top Via is parsed here (it is what every
+ * layer needs); the others are parsed on first use (`viaList()`).
+ */
 function checkEssential(m: SipMessage, lines: number[]): PartialFault | undefined {
   const fields = m.headers.fields;
-  const lineOf = (key: string, nth = 0): number | undefined => {
-    let seen = 0;
-    for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key && seen++ === nth) return lines[i];
-    return undefined;
-  };
-  for (const [key, name] of SINGLE) {
-    const n = m.headers.count(key);
-    if (n > 1)
-      return {
-        code: 'multiple-values',
-        reason: `${name} appears ${n} times but allows one value`,
-        header: name,
-        line: lineOf(key, 1),
-      };
-    if (n === 0 && key !== 'max-forwards')
-      return { code: 'missing-header', reason: `${name} is missing`, header: name };
-  }
-  const vias = m.typed('via', (h) => {
-    const all = h.all('via');
-    if (all.length === 0) return 'Via missing';
-    const out = [];
-    for (const f of all) {
-      const r = parseVia(f.value);
-      if (typeof r === 'string') return r;
-      out.push(...r);
+  let via = -1;
+  let from = -1;
+  let to = -1;
+  let callId = -1;
+  let cseq = -1;
+  let mf = -1;
+  let dups = 0;
+  for (let i = 0; i < fields.length; i++) {
+    switch (fields[i]!.key) {
+      case 'via':
+        if (via < 0) via = i;
+        break;
+      case 'from':
+        if (from >= 0) dups |= 4;
+        from = from < 0 ? i : from;
+        break;
+      case 'to':
+        if (to >= 0) dups |= 8;
+        to = to < 0 ? i : to;
+        break;
+      case 'call-id':
+        if (callId >= 0) dups |= 1;
+        callId = callId < 0 ? i : callId;
+        break;
+      case 'cseq':
+        if (cseq >= 0) dups |= 2;
+        cseq = cseq < 0 ? i : cseq;
+        break;
+      case 'max-forwards':
+        if (mf >= 0) dups |= 16;
+        mf = mf < 0 ? i : mf;
+        break;
     }
-    return out;
-  });
-  if (typeof vias === 'string')
-    return {
-      code: vias === 'Via missing' ? 'missing-header' : 'header-value',
-      reason: vias,
-      header: 'Via',
-      line: lineOf('via'),
-    };
-  for (const key of ['from', 'to'] as const) {
-    const r = m.typed(key, (h) => parseNameAddr(h.get(key)!));
-    if (typeof r === 'string')
-      return { code: 'header-value', reason: r, header: key === 'from' ? 'From' : 'To', line: lineOf(key) };
   }
-  if (!isCallId(m.headers.get('call-id')!))
+  if (dups !== 0) {
+    // Reported in a fixed order: Call-ID, CSeq, From, To, Max-Forwards.
+    const dup = SINGLE_KEYS[31 - Math.clz32(dups & -dups)]!;
+    const name = SINGLE_NAMES[dup]!;
+    return {
+      code: 'multiple-values',
+      reason: `${name} appears ${m.headers.count(dup)} times but allows one value`,
+      header: name,
+      line: lines[secondIndex(fields, dup)],
+    };
+  }
+  if (callId < 0) return { code: 'missing-header', reason: 'Call-ID is missing', header: 'Call-ID' };
+  if (cseq < 0) return { code: 'missing-header', reason: 'CSeq is missing', header: 'CSeq' };
+  if (from < 0) return { code: 'missing-header', reason: 'From is missing', header: 'From' };
+  if (to < 0) return { code: 'missing-header', reason: 'To is missing', header: 'To' };
+  if (via < 0) return { code: 'missing-header', reason: 'Via is missing', header: 'Via' };
+  const top = parseTopVia(fields[via]!.value);
+  if (typeof top === 'string') return { code: 'header-value', reason: top, header: 'Via', line: lines[via] };
+  m.seed('via-top', top);
+  const fromAddr = parseNameAddr(fields[from]!.value);
+  if (typeof fromAddr === 'string')
+    return { code: 'header-value', reason: fromAddr, header: 'From', line: lines[from] };
+  m.seed('from', fromAddr);
+  const toAddr = parseNameAddr(fields[to]!.value);
+  if (typeof toAddr === 'string')
+    return { code: 'header-value', reason: toAddr, header: 'To', line: lines[to] };
+  m.seed('to', toAddr);
+  if (!isCallId(fields[callId]!.value))
     return {
       code: 'header-value',
       reason: 'Call-ID is not word["@"word]',
       header: 'Call-ID',
-      line: lineOf('call-id'),
+      line: lines[callId],
     };
-  const cseq = m.typed('cseq', (h) => parseCSeq(h.get('cseq')!));
-  if (typeof cseq === 'string')
-    return { code: 'header-value', reason: cseq, header: 'CSeq', line: lineOf('cseq') };
-  const mf = m.headers.get('max-forwards');
-  if (mf !== undefined) {
-    const n = parseMaxForwards(mf);
+  const cs = parseCSeq(fields[cseq]!.value);
+  if (typeof cs === 'string') return { code: 'header-value', reason: cs, header: 'CSeq', line: lines[cseq] };
+  m.seed('cseq', cs);
+  if (mf >= 0) {
+    const n = parseMaxForwards(fields[mf]!.value);
     if (typeof n === 'string')
-      return {
-        code: 'header-value',
-        reason: `Max-Forwards ${n}`,
-        header: 'Max-Forwards',
-        line: lineOf('max-forwards'),
-      };
+      return { code: 'header-value', reason: `Max-Forwards ${n}`, header: 'Max-Forwards', line: lines[mf] };
   }
-  if (m.kind === 'request' && cseq.method !== m.method) {
+  if (m.kind === 'request' && cs.method !== m.method) {
     const status = KNOWN_METHODS.has(m.method) ? 400 : 501;
     return {
       code: 'cseq-mismatch',
       status,
-      reason: `CSeq method ${cseq.method} does not match the request method ${m.method}`,
+      reason: `CSeq method ${cs.method} does not match the request method ${m.method}`,
       header: 'CSeq',
-      line: lineOf('cseq'),
+      line: lines[cseq],
     };
   }
   return undefined;
 }
+
+const SINGLE_KEYS = ['call-id', 'cseq', 'from', 'to', 'max-forwards'];
+
+const SINGLE_NAMES: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  from: 'From',
+  to: 'To',
+  'max-forwards': 'Max-Forwards',
+};

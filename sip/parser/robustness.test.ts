@@ -51,7 +51,10 @@ function check(buf: Buffer, framing: 'datagram' | 'stream'): string | undefined 
   }
   try {
     const m = r.message;
-    void m.vias;
+    void m.topVia;
+    // Lower Vias are parsed on first use: a malformed one is reported, never thrown.
+    const vias = m.viaList();
+    if (typeof vias !== 'string' && vias[0]?.host !== m.topVia.host) return 'viaList disagrees with topVia';
     void m.from;
     void m.to;
     void m.callId;

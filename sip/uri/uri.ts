@@ -1,15 +1,5 @@
-import { isIP } from 'node:net';
-import {
-  allIn,
-  DIGIT,
-  HNV,
-  HOSTNAME,
-  isEscapedIn,
-  PARAMCHAR,
-  PASSWORD,
-  SCHEME,
-  USER,
-} from '../grammar/chars.ts';
+import { allIn, DIGIT, HNV, isEscapedIn, PARAMCHAR, PASSWORD, SCHEME, USER } from '../grammar/chars.ts';
+import { classifyHost, type HostKind } from '../grammar/host.ts';
 import { Params } from '../grammar/params.ts';
 
 /**
@@ -22,7 +12,7 @@ import { Params } from '../grammar/params.ts';
  */
 export type Uri = SipUri | TelUri | OpaqueUri;
 
-export type HostKind = 'domain' | 'ipv4' | 'ipv6';
+export type { HostKind };
 
 export interface SipUri {
   scheme: 'sip' | 'sips';
@@ -54,14 +44,19 @@ export type UriResult = { ok: true; uri: Uri } | { ok: false; reason: string };
 const fail = (reason: string): UriResult => ({ ok: false, reason });
 
 export function parseUri(text: string): UriResult {
+  // Fast path for the schemes this product routes on: "sip:" / "sips:" in any case.
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 === 0x73 && (text.charCodeAt(1) | 0x20) === 0x69 && (text.charCodeAt(2) | 0x20) === 0x70) {
+    const c3 = text.charCodeAt(3);
+    if (c3 === 0x3a) return parseSipUri('sip', text.slice(4));
+    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a) return parseSipUri('sips', text.slice(5));
+  }
   const colon = text.indexOf(':');
   if (colon <= 0) return fail(`'${text}' has no URI scheme`);
   const scheme = text.slice(0, colon);
-  const c0 = scheme.charCodeAt(0) | 0x20;
   if (c0 < 0x61 || c0 > 0x7a || !allIn(SCHEME, scheme)) return fail(`'${scheme}' is not a URI scheme`);
   const lower = scheme.toLowerCase();
   const rest = text.slice(colon + 1);
-  if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest);
   if (lower === 'tel') return parseTelUri(rest);
   for (let i = 0; i < rest.length; i++) {
     const c = rest.charCodeAt(i);
@@ -86,28 +81,29 @@ function parseSipUri(scheme: 'sip' | 'sips', s: string): UriResult {
     i = at + 1;
   }
   // host
-  let host: string;
-  let hostKind: HostKind;
+  let j = i;
   if (s.charCodeAt(i) === 0x5b) {
-    const close = s.indexOf(']', i);
-    if (close < 0) return fail('IPv6 reference is missing its closing bracket');
-    host = s.slice(i, close + 1);
-    const addr = host.slice(1, -1);
-    if (isIP(addr) !== 6 && !isLenientIpv6(addr)) return fail(`'${host}' is not a valid IPv6 reference`);
-    hostKind = 'ipv6';
-    i = close + 1;
+    j = s.indexOf(']', i);
+    if (j < 0) return fail('IPv6 reference is missing its closing bracket');
+    j++;
   } else {
-    let j = i;
     while (j < s.length) {
       const c = s.charCodeAt(j);
       if (c === 0x3a || c === 0x3b || c === 0x3f) break;
       j++;
     }
-    host = s.slice(i, j);
-    if (!isHostname(host)) return fail(host === '' ? 'SIP URI has no host' : `'${host}' is not a valid host`);
-    hostKind = isIP(host) === 4 ? 'ipv4' : 'domain';
-    i = j;
   }
+  const host = s.slice(i, j);
+  const hostKind = classifyHost(host);
+  if (hostKind === undefined) {
+    if (host === '') return fail('SIP URI has no host');
+    return fail(
+      host.charCodeAt(0) === 0x5b
+        ? `'${host}' is not a valid IPv6 reference`
+        : `'${host}' is not a valid host`,
+    );
+  }
+  i = j;
   let port: number | undefined;
   if (s.charCodeAt(i) === 0x3a) {
     let j = i + 1;
@@ -144,17 +140,6 @@ function parseSipUri(scheme: 'sip' | 'sips', s: string): UriResult {
   }
   if (i !== s.length) return fail(`unexpected '${s.slice(i)}' in SIP URI`);
   return { ok: true, uri: { scheme, user, password, host, hostKind, port, params, headers } };
-}
-
-/** RFC 5118 §4.10: accept the extra colon produced by the RFC 3261 ABNF bug (":::"). */
-function isLenientIpv6(addr: string): boolean {
-  return addr.includes(':::') && isIP(addr.replace(':::', '::')) === 6;
-}
-
-function isHostname(h: string): boolean {
-  if (!allIn(HOSTNAME, h)) return false;
-  const c = h.charCodeAt(0);
-  return c !== 0x2d && c !== 0x2e;
 }
 
 /** telephone-subscriber of RFC 3966, checked loosely: visual separators, digits, '+', '*', '#', params. */

@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+import { HOSTNAME } from './chars.ts';
+
+export type HostKind = 'domain' | 'ipv4' | 'ipv6';
+
+/**
+ * host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1). A hostname's last label
+ * (toplabel) starts with a letter, so a host whose last label starts with a digit must be an
+ * IPv4 address; only IPv6 references go through node:net. Returns undefined when invalid.
+ */
+export function classifyHost(host: string): HostKind | undefined {
+  const n = host.length;
+  if (n === 0) return undefined;
+  const c0 = host.charCodeAt(0);
+  if (c0 === 0x5b) {
+    if (n < 4 || host.charCodeAt(n - 1) !== 0x5d) return undefined;
+    const addr = host.slice(1, -1);
+    if (isIP(addr) === 6) return 'ipv6';
+    // RFC 5118 §4.10: accept the extra colon produced by the RFC 3261 ABNF bug.
+    return addr.includes(':::') && isIP(addr.replace(':::', '::')) === 6 ? 'ipv6' : undefined;
+  }
+  if (c0 === 0x2d || c0 === 0x2e) return undefined;
+  let lastDot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = host.charCodeAt(i);
+    if (c >= 128 || HOSTNAME[c] !== 1) return undefined;
+    if (c === 0x2e && i < n - 1) lastDot = i;
+  }
+  const t = host.charCodeAt(lastDot + 1);
+  if (t >= 0x30 && t <= 0x39) return isIpv4(host) ? 'ipv4' : undefined;
+  return 'domain';
+}
+
+/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0-255. */
+export function isIpv4(s: string): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? 0x2e : s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 0x30);
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
