@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA, type EnvVar, loadConfig, readEnvironment } from './config.ts';
+import { readmeEnvRows, schemaEnvRows } from './config-readme.ts';
 
 describe('configuration', () => {
   it('uses the documented defaults when nothing is set', () => {
@@ -78,40 +79,10 @@ describe('configuration', () => {
   });
 });
 
-/** Rows of the `| name | meaning | default | required |` table in app/README.md. */
-function readmeRows(): string[][] {
-  const text = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
-  const lines = text.split('\n');
-  const start = lines.findIndex((line) =>
-    /^\|\s*name\s*\|\s*meaning\s*\|\s*default\s*\|\s*required\s*\|/.test(line),
-  );
-  expect(start, 'app/README.md has the environment table').toBeGreaterThanOrEqual(0);
-  const rows: string[][] = [];
-  for (let i = start + 2; i < lines.length && lines[i]?.startsWith('|'); i++) {
-    rows.push(
-      (lines[i] ?? '')
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim().replace(/^`(.*)`$/, '$1')),
-    );
-  }
-  return rows;
-}
-
 describe('app/README.md', () => {
   it('[DESIGN-configuration-readme] MUST list exactly the schema variables with their defaults', () => {
-    const specs = Object.values(CONFIG_SCHEMA as Record<string, EnvVar<unknown>>);
-    const expected = specs.map((spec) => [
-      spec.env,
-      spec.default ?? '',
-      spec.default === undefined ? 'yes' : 'no',
-    ]);
-    const documented = readmeRows().map(([name = '', , fallback = '', required = '']) => [
-      name,
-      fallback === '—' ? '' : fallback,
-      required,
-    ]);
-    expect(documented).toEqual(expected);
-    for (const row of readmeRows()) expect(row[1], `meaning of ${row[0]}`).not.toBe('');
+    const { rows, meanings } = readmeEnvRows(new URL('./README.md', import.meta.url));
+    expect(rows).toEqual(schemaEnvRows(CONFIG_SCHEMA as Record<string, EnvVar<unknown>>));
+    for (const [i, m] of meanings.entries()) expect(m, `meaning of ${rows[i]?.[0]}`).not.toBe('');
   });
 });

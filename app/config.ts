@@ -24,7 +24,7 @@ export interface EnvVar<T> {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function integerIn(min: number, max: number): (raw: string) => Parsed<number> {
+export function integerIn(min: number, max: number): (raw: string) => Parsed<number> {
   return (raw) => {
     const value = Number(raw);
     return /^\d+$/.test(raw) && value >= min && value <= max
@@ -33,7 +33,7 @@ function integerIn(min: number, max: number): (raw: string) => Parsed<number> {
   };
 }
 
-function oneOf<T extends string>(allowed: readonly T[]): (raw: string) => Parsed<T> {
+export function oneOf<T extends string>(allowed: readonly T[]): (raw: string) => Parsed<T> {
   return (raw) => {
     const match = allowed.find((candidate) => candidate === raw);
     return match !== undefined
@@ -45,7 +45,7 @@ function oneOf<T extends string>(allowed: readonly T[]): (raw: string) => Parsed
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-function host(raw: string): Parsed<string> {
+export function host(raw: string): Parsed<string> {
   return isIP(raw) !== 0 || HOSTNAME.test(raw)
     ? { ok: true, value: raw }
     : { ok: false, expected: 'an IPv4/IPv6 address or a host name' };

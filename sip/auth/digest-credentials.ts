@@ -18,6 +18,8 @@ export type IntegrityProtected =
   | 'no'
   | 'tls-pending'
   | 'tls-yes'
+  /** IMS AKA over a TLS connection, as a WebRTC client over WSS uses it (TS 24.229 §5.4.1.2.2) */
+  | 'tls-connected'
   | 'ip-assoc-pending'
   | 'ip-assoc-yes'
   | 'auth-done';

@@ -26,6 +26,10 @@ export class ConnectionTable {
   /** extra remote keys of dialled connections (the host name dialled, when not the address) */
   private readonly aliases = new Map<Connection, string>();
   private seq = 0;
+  /** Told when a connection leaves the table (closed by either side): RFC 5626 flow failure. */
+  onRemove: ((c: Connection) => void) | undefined;
+  /** Told when a connection joins the table (accepted or dialled). */
+  onAdd: ((c: Connection) => void) | undefined;
 
   /** `prefix` makes ids unique across processes that share a store (e.g. a worker id). */
   constructor(private readonly prefix = '') {}
@@ -38,6 +42,7 @@ export class ConnectionTable {
     this.byId.set(c.id, c);
     const s = c.source;
     this.byRemote.set(remoteKey(s.protocol, s.remoteAddress, s.remotePort), c);
+    this.onAdd?.(c);
   }
 
   /** Also finds `c` under the name it was dialled by (a host name resolved by the socket). */
@@ -50,7 +55,8 @@ export class ConnectionTable {
   }
 
   remove(c: Connection): void {
-    if (this.byId.get(c.id) === c) this.byId.delete(c.id);
+    const known = this.byId.get(c.id) === c;
+    if (known) this.byId.delete(c.id);
     const s = c.source;
     const key = remoteKey(s.protocol, s.remoteAddress, s.remotePort);
     if (this.byRemote.get(key) === c) this.byRemote.delete(key);
@@ -59,6 +65,7 @@ export class ConnectionTable {
       this.aliases.delete(c);
       if (this.byRemote.get(alias) === c) this.byRemote.delete(alias);
     }
+    if (known) this.onRemove?.(c);
   }
 
   get(id: string): Connection | undefined {

@@ -1,0 +1,135 @@
+import { checkProxyRequest } from '../sip/endpoint/request-checks.ts';
+import type { SipRequest } from '../sip/index.ts';
+import type { ForwardContext } from '../sip/proxy/index.ts';
+import type {
+  InviteServerTransaction,
+  ServerTransaction,
+  Transaction,
+  TransactionUser,
+} from '../sip/transaction/index.ts';
+import type { ReceivedMessage, TransportError } from '../sip/transport/index.ts';
+import type { EpCscfContext } from './context.ts';
+import { forwardRegister } from './registration/register.ts';
+import { localResponse, respondError } from './reply.ts';
+import { routeFromClient } from './routing/originating.ts';
+import { flowOfTopRoute, routeToFlow } from './routing/terminating.ts';
+
+/** Handles requests from the core that are for the eP-CSCF itself (the reg-event NOTIFYs). */
+export interface LocalRequestHandler {
+  /** true when the request was taken (and will be answered) */
+  receiveLocalRequest(txn: ServerTransaction, rm: ReceivedMessage): boolean;
+}
+
+const SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel', 'urn']);
+
+/**
+ * The eP-CSCF's policy: what happens to each request, in one place. Mechanisms (registration
+ * edits, flows, forwarding) live in their modules; this file only decides which applies.
+ *
+ *   from a client (W2, WebSocket):  checks → CANCEL | REGISTER → core | other → originating
+ *   from the core (Mw):             checks → CANCEL | flow token in top Route → that flow
+ *                                   | for us (reg-event NOTIFY) | 404
+ */
+export class EpCscfCore implements TransactionUser {
+  private readonly contexts = new WeakMap<ServerTransaction, ForwardContext>();
+  local: LocalRequestHandler | undefined;
+
+  constructor(private readonly ctx: EpCscfContext) {}
+
+  receiveRequest(txn: ServerTransaction, rm: ReceivedMessage): void {
+    const req = txn.request;
+    const fromClient = rm.source.protocol === 'ws' || rm.source.protocol === 'wss';
+    this.ctx.metrics.requests.inc({ method: req.method, side: fromClient ? 'client' : 'core' });
+    this.ctx.logger.debug(
+      {
+        callId: req.callId,
+        method: req.method,
+        flow: rm.source.connectionId,
+        side: fromClient ? 'client' : 'core',
+      },
+      'request',
+    );
+    const fault = checkProxyRequest(req, { schemes: SCHEMES });
+    if (fault !== undefined) {
+      respondError(txn, fault);
+      return;
+    }
+    if (req.method === 'CANCEL') {
+      this.cancel(txn);
+      return;
+    }
+    try {
+      if (fromClient) this.fromClient(txn, rm);
+      else this.fromCore(txn, rm);
+    } catch (err) {
+      this.fail(txn, err);
+    }
+  }
+
+  private fromClient(txn: ServerTransaction, rm: ReceivedMessage): void {
+    if (txn.request.method === 'REGISTER') {
+      this.track(txn, forwardRegister(this.ctx, txn, rm));
+      return;
+    }
+    routeFromClient(this.ctx, txn, rm).then(
+      (fc) => this.track(txn, fc),
+      (err: unknown) => this.fail(txn, err),
+    );
+  }
+
+  private fromCore(txn: ServerTransaction, rm: ReceivedMessage): void {
+    const flow = flowOfTopRoute(this.ctx, txn.request);
+    if (flow !== undefined) {
+      this.track(txn, routeToFlow(this.ctx, txn, flow));
+      return;
+    }
+    if (this.local?.receiveLocalRequest(txn, rm) === true) return;
+    txn.respond(localResponse(txn.request, 404, 'Not Found (no flow for this request)'));
+  }
+
+  /** RFC 3261 §16.10: answer the CANCEL, then cancel the INVITE's branches. */
+  private cancel(txn: ServerTransaction): void {
+    const invite = this.ctx.layer.findInviteForCancel(txn.request);
+    if (invite === undefined) {
+      txn.respond(localResponse(txn.request, 481));
+      return;
+    }
+    txn.respond(localResponse(txn.request, 200));
+    const fc = this.contexts.get(invite);
+    if (fc !== undefined) fc.cancel();
+    else if (invite.state === 'Proceeding') invite.respond(localResponse(invite.request, 487));
+  }
+
+  private track(txn: ServerTransaction, fc: ForwardContext | undefined): void {
+    if (fc !== undefined) this.contexts.set(txn, fc);
+  }
+
+  private fail(txn: ServerTransaction, err: unknown): void {
+    this.ctx.logger.error({ err, callId: txn.request.callId }, 'request handling failed');
+    txn.respond(localResponse(txn.request, 500));
+  }
+
+  receiveStrayAck(rm: ReceivedMessage, _accepted: InviteServerTransaction | undefined): void {
+    // ACKs for 2xx are end to end (RFC 3261 §13.2.2.4); routing them through the flow or the
+    // Service-Route comes with calls (issue #4). Until then they are dropped and counted.
+    this.ctx.metrics.requests.inc({
+      method: 'ACK',
+      side: rm.source.protocol.startsWith('ws') ? 'client' : 'core',
+    });
+  }
+
+  receiveResponse(): void {}
+
+  onTimeout(txn: Transaction): void {
+    this.ctx.logger.debug({ callId: txn.request.callId, kind: txn.kind }, 'transaction timeout');
+  }
+
+  onTransportError(txn: Transaction, error: TransportError): void {
+    this.ctx.logger.info(
+      { callId: txn.request.callId, kind: txn.kind, err: error.message },
+      'transport error',
+    );
+  }
+}
+
+export type { SipRequest };

@@ -1,0 +1,152 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ConfigOf } from '../app/config.ts';
+import { TransactionLayer } from '../sip/transaction/index.ts';
+import {
+  type Destination,
+  TcpTransport,
+  TransportManager,
+  type TransportProtocol,
+  UdpTransport,
+  WsTransport,
+} from '../sip/transport/index.ts';
+import type { SipUri } from '../sip/uri/uri.ts';
+import { MemoryRegistrationStore, type RegistrationStore } from '../store/index.ts';
+import type { EPCSCF_SCHEMA } from './config.ts';
+import type { EpCscfContext } from './context.ts';
+import { EpCscfCore } from './core.ts';
+import { FlowTokens } from './flow/flow-token.ts';
+import { createEpCscfMetrics } from './metrics.ts';
+import { RegEventSubscriber } from './registration/reg-event.ts';
+
+export type EpCscfConfig = ConfigOf<typeof EPCSCF_SCHEMA>;
+
+export interface EpCscfOptions {
+  config: EpCscfConfig;
+  logger: Logger;
+  /** the HTTP(S) server the SIP WebSocket shares (path WS_PATH) */
+  httpServer: Server;
+  registry: Registry;
+  /** origins allowed when ALLOWED_ORIGINS is empty (the HTTP server's own) */
+  defaultOrigins(): string[];
+  /** the IMS core's next hop when IMS_CORE_URI is empty (the lab core the role started) */
+  fallbackCore?: SipUri;
+  store?: RegistrationStore;
+}
+
+export interface RunningEpCscf {
+  readonly context: EpCscfContext;
+  /** the Mw port actually bound (SIP_PORT, or the free port picked for 0) */
+  readonly mwPort: number;
+  stop(): Promise<void>;
+}
+
+/** Creates the eP-CSCF: transports (WebSocket on the HTTP server; UDP and TCP toward the core), transactions, policy. */
+export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
+  const { config, logger } = o;
+  const coreUri = config.imsCoreUri ?? o.fallbackCore;
+  if (coreUri === undefined) throw new Error('IMS_CORE_URI is empty and no lab core was started');
+  const core = destinationOf(coreUri);
+  const transports = new TransportManager({ logger });
+  const allowed = new Set(config.allowedOrigins);
+  transports.add(
+    new WsTransport({
+      server: o.httpServer,
+      path: config.wsPath,
+      maxMessageSize: config.wsMaxMessage,
+      pingIntervalMs: config.wsPingInterval * 1000,
+      logger,
+      originCheck: (origin) => {
+        if (origin === undefined) return !config.requireOrigin;
+        return allowed.size > 0 ? allowed.has(origin) : o.defaultOrigins().includes(origin);
+      },
+    }),
+  );
+  const udp = transports.add(new UdpTransport({ host: config.sipHost, port: config.sipPort, logger }));
+  await transports.start();
+  const mwPort = udp.address()?.port ?? config.sipPort;
+  transports.add(new TcpTransport({ host: config.sipHost, port: mwPort, logger }));
+  await transports.start();
+
+  const metrics = createEpCscfMetrics(o.registry);
+  const store = o.store ?? new MemoryRegistrationStore();
+  let layer: TransactionLayer | undefined;
+  const context: EpCscfContext = {
+    get layer(): TransactionLayer {
+      if (layer === undefined) throw new Error('transaction layer not created yet');
+      return layer;
+    },
+    transports,
+    store,
+    tokens: new FlowTokens(config.flowTokenKey),
+    logger,
+    metrics,
+    settings: {
+      mwHost: config.sipHost,
+      mwPort,
+      core,
+      coreUri: formatCore(coreUri),
+      visitedNetworkId: config.visitedNetworkId !== '' ? config.visitedNetworkId : config.homeDomain,
+      flowTimer: config.flowTimer,
+      regEvent: config.regEvent,
+    },
+    now: () => Date.now(),
+    regEvent: undefined,
+  };
+  const policy = new EpCscfCore(context);
+  layer = new TransactionLayer({ transport: transports, user: policy, logger });
+  if (config.regEvent) {
+    const regEvent = new RegEventSubscriber(context);
+    context.regEvent = regEvent;
+    policy.local = regEvent;
+  }
+  transports.delegate = layer;
+
+  let flows = 0;
+  transports.connections.onAdd = (c) => {
+    if (c.source.protocol === 'ws' || c.source.protocol === 'wss') metrics.flows.set(++flows);
+  };
+  transports.connections.onRemove = (c) => {
+    if (c.source.protocol !== 'ws' && c.source.protocol !== 'wss') return;
+    metrics.flows.set(--flows);
+    // RFC 5626 §5.3: the flow failed. Its registrations stay as the core knows them until they
+    // expire, are refreshed over a new flow, or the core ends them; requests for it get 430.
+    logger.info({ flow: c.id, remote: c.source.remoteAddress }, 'flow closed');
+  };
+
+  // Expired bindings leave the store (a client that stops refreshing, RFC 3261 §10.2.1).
+  const sweep = setInterval(() => {
+    void store.expire(Date.now()).then(
+      async () => metrics.registrations.set(await store.size()),
+      (err: unknown) => logger.error({ err }, 'registration expiry sweep failed'),
+    );
+  }, 10_000);
+  sweep.unref();
+
+  logger.info(
+    { mw: `${config.sipHost}:${mwPort}`, core: context.settings.coreUri, ws: config.wsPath },
+    `eP-CSCF up: SIP over WebSocket on ${config.wsPath}, Mw on udp/tcp ${config.sipHost}:${mwPort}, core ${context.settings.coreUri}`,
+  );
+
+  return {
+    context,
+    mwPort,
+    async stop() {
+      clearInterval(sweep);
+      layer?.close();
+      await transports.stop();
+    },
+  };
+}
+
+function destinationOf(uri: SipUri): Destination {
+  const t = uri.params.value('transport')?.toLowerCase();
+  const protocol: TransportProtocol = t === 'tcp' ? 'tcp' : t === 'tls' ? 'tls' : 'udp';
+  const address = uri.hostKind === 'ipv6' ? uri.host.slice(1, -1) : uri.host;
+  return { protocol, address, port: uri.port ?? (protocol === 'tls' ? 5061 : 5060) };
+}
+
+function formatCore(uri: SipUri): string {
+  return `${uri.scheme}:${uri.host}${uri.port === undefined ? '' : `:${uri.port}`}${uri.params.toString()}`;
+}
