@@ -65,7 +65,8 @@ export const EPCSCF_SCHEMA = {
   },
   labSubscribers: {
     env: 'LAB_SUBSCRIBERS',
-    meaning: 'Subscribers file of the built-in lab core (format: conformance/lab-core/README.md); empty: its lab defaults',
+    meaning:
+      'Subscribers file of the built-in lab core (format: conformance/lab-core/README.md); empty: its lab defaults',
     default: '',
     parse: text,
   },
