@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
 import { reasonPhrase } from '../error/sip-error.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import {
   buildResponse,
   type ClientTransaction,
   type ClientTransactionUser,
-  type InviteClientTransaction,
   type ServerTransaction,
   type Transaction,
   type TransactionLayer,
 } from '../transaction/index.ts';
 import type { Destination, TransportError } from '../transport/types.ts';
+import { bestResponse, upstreamResponse } from './best-response.ts';
 
 /**
  * Stateful forwarding (RFC 3261 §16.6-§16.10): one server transaction, one client transaction
@@ -26,161 +28,278 @@ export interface ForwardTarget {
 
 export interface ForwardHooks {
   /**
-   * Sees every response from downstream before it is relayed (after our Via is removed).
-   * Returning false absorbs it. Called for synthesized 408/503 too.
+   * Sees each response that could still go upstream, after our Via is removed and before it is
+   * relayed or enters the best-response choice: provisionals (not 100), 2xx, and every non-2xx
+   * final of a branch, including the 408/503 (or `transportFailureStatus`) synthesized for a
+   * branch. It may edit the response. Returning false absorbs it: a provisional or 2xx is not
+   * relayed; a non-2xx final leaves the response context (the branch ends contributing nothing;
+   * the policy may `addTarget` a replacement before returning).
    */
   onResponse?(response: SipResponse, branch: ForwardBranch): boolean | undefined;
   /**
-   * The status to answer when a branch fails at transport level (default 503, RFC 3261
-   * §16.7 step 2 / §8.1.3.1). An edge proxy answers 430 when a flow is gone (RFC 5626 §5.3).
+   * The status a branch counts as having received when it fails at transport level (default
+   * 503, RFC 3261 §16.9; a 503 chosen as best goes upstream as 500, §16.7 step 6). An edge
+   * proxy answers 430 when a flow is gone (RFC 5626 §5.3). Must be 300-699.
    */
   transportFailureStatus?(error: TransportError, branch: ForwardBranch): number;
-  /** The forwarding ended: a final response went upstream (or nothing could be sent). */
-  onDone?(final: SipResponse | undefined): void;
+  /** The final response sent upstream (the first 2xx or the best response); called once. */
+  onDone?(final: SipResponse): void;
 }
+
+export interface ForwardOptions extends ForwardHooks {
+  /** the clock Timer C runs on (default: the transaction layer's) */
+  clock?: Clock;
+  /** Timer C in ms, greater than 3 minutes (RFC 3261 §16.6 step 11); default 181000 */
+  timerC?: number;
+}
+
+export const DEFAULT_TIMER_C = 181_000;
 
 export interface ForwardBranch {
   readonly target: ForwardTarget;
+  /** the client transaction (undefined until started) */
+  readonly client: ClientTransaction | undefined;
+  /** the final response this branch puts into the response context (§16.7 step 6) */
+  readonly final: SipResponse | undefined;
+  /** a final response arrived or was synthesized: the branch awaits nothing more */
+  readonly ended: boolean;
+  /** a CANCEL was requested for this branch (RFC 3261 §16.10, §16.8) */
+  readonly cancelled: boolean;
+}
+
+class Branch implements ForwardBranch {
   client: ClientTransaction | undefined;
-  /** the best final response received on this branch */
   final: SipResponse | undefined;
+  ended = false;
+  cancelled = false;
+  timerC: TimerHandle | undefined;
+  constructor(readonly target: ForwardTarget) {}
 }
 
 /** One forwarding context: a server transaction and its branches (RFC 3261 §16.7 "response context"). */
 export class ForwardContext implements ClientTransactionUser {
   readonly server: ServerTransaction;
-  readonly branches: ForwardBranch[];
+  private readonly list: Branch[] = [];
   private readonly layer: TransactionLayer;
   private readonly hooks: ForwardHooks;
+  private readonly clock: Clock;
+  private readonly timerC: number;
+  private readonly isInvite: boolean;
   private finalSent = false;
+  private started = false;
   private cancelled = false;
 
   constructor(
     layer: TransactionLayer,
     server: ServerTransaction,
     targets: ForwardTarget[],
-    hooks: ForwardHooks,
+    options: ForwardOptions = {},
   ) {
+    if (targets.length === 0) throw new RangeError('forward needs at least one target');
+    const timerC = options.timerC ?? DEFAULT_TIMER_C;
+    if (!Number.isFinite(timerC) || timerC <= 180_000)
+      throw new RangeError('timerC must be > 180000 ms (RFC 3261 §16.6 step 11)');
     this.layer = layer;
     this.server = server;
-    this.hooks = hooks;
-    this.branches = targets.map((target) => ({ target, client: undefined, final: undefined }));
+    this.hooks = options;
+    this.clock = options.clock ?? layer.clock;
+    this.timerC = timerC;
+    this.isInvite = server.request.method === 'INVITE';
+    for (const t of targets) this.list.push(new Branch(t));
   }
 
+  get branches(): readonly ForwardBranch[] {
+    return this.list;
+  }
+
+  /** A final response went upstream. */
   get done(): boolean {
     return this.finalSent;
   }
 
+  /** Sends the request of every branch, each in its own client transaction (§16.6 step 10). */
   start(): void {
-    for (const b of this.branches) {
-      b.client = this.layer.sendRequest(b.target.request, b.target.destination, this);
-    }
+    if (this.started) throw new Error('the forwarding context was already started');
+    this.started = true;
+    for (const b of this.list) this.startBranch(b);
   }
 
-  /** RFC 3261 §16.10: CANCEL every pending client transaction (the 487s come back upstream). */
+  /**
+   * Adds a target to the response context and forwards to it at once (§16.6: the target set
+   * may grow, e.g. a retry on another flow after a 430 absorbed by `onResponse`).
+   */
+  addTarget(target: ForwardTarget): ForwardBranch {
+    // §16.10: once the request is cancelled, no new branch may be created.
+    if (this.cancelled) throw new Error('the forwarded request was cancelled');
+    if (this.finalSent) throw new Error('a final response was already sent upstream');
+    const b = new Branch(target);
+    this.list.push(b);
+    if (this.started) this.startBranch(b);
+    return b;
+  }
+
+  /** RFC 3261 §16.10: CANCEL every pending INVITE branch (the 487s come back upstream). */
   cancel(reason?: string): void {
     this.cancelled = true;
-    for (const b of this.branches) this.cancelBranch(b, reason);
+    for (const b of this.list) this.cancelBranch(b, reason);
   }
 
-  private cancelBranch(b: ForwardBranch, reason?: string): void {
-    if (b.final !== undefined || b.client?.kind !== 'ict') return;
-    this.layer.cancel(b.client as InviteClientTransaction, reason === undefined ? {} : { reason });
+  private startBranch(b: Branch): void {
+    b.client = this.layer.sendRequest(b.target.request, b.target.destination, this);
+    // §16.6 step 11: Timer C guards an INVITE branch that gets provisionals but no final.
+    if (this.isInvite) this.armTimerC(b, this.timerC);
   }
 
-  private branchOf(txn: Transaction): ForwardBranch | undefined {
-    return this.branches.find((b) => b.client === txn);
+  /** §9.1 via §16.10: the CANCEL waits for a provisional; after it, 64*T1 for the final (Timer C reset). */
+  private cancelBranch(b: Branch, reason?: string): void {
+    if (b.ended || b.cancelled || b.client?.kind !== 'ict') return;
+    b.cancelled = true;
+    this.layer.cancel(b.client, reason === undefined ? {} : { reason });
+    this.armTimerC(b, this.layer.timers.timeout);
   }
 
-  // ClientTransactionUser
+  private cancelOthers(b: Branch): void {
+    for (const other of this.list) if (other !== b) this.cancelBranch(other);
+  }
+
+  private branchOf(txn: Transaction): Branch | undefined {
+    return this.list.find((b) => b.client === txn);
+  }
+
+  // ClientTransactionUser (also the user of the CANCELs' transactions, whose events are ignored)
 
   receiveResponse(txn: ClientTransaction, response: SipResponse): void {
     const b = this.branchOf(txn);
     if (b === undefined) return;
-    // §16.7 step 3: remove our Via.
+    // §16.7 step 3: remove our Via. With none left the response was for this element alone
+    // (§16.7 step 3: not forwarded); a final one still ends the branch.
     response.headers.removeFirstValue('via');
-    if (!response.headers.has('via')) return; // it was for us alone: nothing to relay
-    this.handle(b, response);
+    if (response.headers.has('via')) this.handle(b, response);
+    else if (response.status >= 200 && !b.ended) this.endBranch(b, undefined);
   }
 
   onTimeout(txn: Transaction): void {
     const b = this.branchOf(txn);
-    if (b === undefined || b.final !== undefined) return;
     // §16.7 step 2 / §16.8: a timeout counts as a 408 for this branch.
-    this.handle(b, this.synthesize(408));
+    if (b !== undefined && !b.ended) this.handle(b, this.synthesize(408));
   }
 
   onTransportError(txn: Transaction, error: TransportError): void {
     const b = this.branchOf(txn);
-    if (b === undefined || b.final !== undefined) return;
+    if (b === undefined || b.ended) return;
+    // §16.9: as if the branch received a 503 (or the status the policy picks, e.g. 430).
     const status = this.hooks.transportFailureStatus?.(error, b) ?? 503;
     this.handle(b, this.synthesize(status));
   }
 
-  private synthesize(status: number): SipResponse {
-    return buildResponse(this.server.request, status, reasonPhrase(status));
+  /** A client transaction ended without a final for its branch (layer shutdown): forget it. */
+  onTerminated(txn: Transaction): void {
+    const b = this.branchOf(txn);
+    if (b !== undefined && !b.ended) this.endBranch(b, undefined);
   }
 
-  private handle(b: ForwardBranch, response: SipResponse): void {
+  /** A response the proxy generates for a branch, as a UAS would (a To tag, §8.2.6.2). */
+  private synthesize(status: number): SipResponse {
+    return buildResponse(this.server.request, status, reasonPhrase(status), randomBytes(5).toString('hex'));
+  }
+
+  private consult(response: SipResponse, b: Branch): boolean {
+    return this.hooks.onResponse?.(response, b) !== false;
+  }
+
+  private handle(b: Branch, response: SipResponse): void {
     const status = response.status;
     if (status < 200) {
+      if (b.ended) return;
+      // §16.7 step 2: a provisional other than 100 resets Timer C (not once the branch is cancelled).
+      if (this.isInvite && status > 100 && !b.cancelled) this.armTimerC(b, this.timerC);
       // §16.7 step 5: provisional responses other than 100 go upstream at once.
       if (status === 100 || this.finalSent) return;
-      if (this.hooks.onResponse?.(response, b) === false) return;
-      this.server.respond(response);
+      if (this.consult(response, b)) this.server.respond(response);
       return;
     }
-    const isInvite = this.server.request.method === 'INVITE';
     if (status < 300) {
-      b.final ??= response;
-      // §16.7 step 5: every 2xx to an INVITE is forwarded (also after the first, for forking);
-      // a 2xx to a non-INVITE ends the context.
-      if (this.finalSent && !isInvite) return;
-      if (this.hooks.onResponse?.(response, b) === false) return;
-      const first = !this.finalSent;
-      this.finalSent = true;
-      this.server.respond(response);
-      if (first) {
-        for (const other of this.branches) if (other !== b) this.cancelBranch(other);
-        this.hooks.onDone?.(response);
-      }
+      this.relay2xx(b, response);
       return;
     }
-    b.final = response;
-    if (status >= 600 && isInvite && !this.cancelled) {
-      // §16.7 step 5: a 6xx cancels the other branches.
-      for (const other of this.branches) if (other !== b) this.cancelBranch(other);
+    if (this.finalSent) {
+      // The context already answered: a late non-2xx is only recorded.
+      this.endBranch(b, response);
+      return;
     }
-    if (this.branches.every((x) => x.final !== undefined || x.client === undefined)) this.sendBest();
+    const kept = this.consult(response, b);
+    // §16.7 step 5: a 6xx is not relayed at once, but the other pending branches are cancelled.
+    if (kept && status >= 600 && this.isInvite) this.cancelOthers(b);
+    this.endBranch(b, kept ? response : undefined);
   }
 
-  /** §16.7 step 6: the best of the non-2xx finals (6xx first, else the lowest class). */
-  private sendBest(): void {
-    if (this.finalSent) return;
-    let best: SipResponse | undefined;
-    for (const b of this.branches) {
-      const r = b.final;
-      if (r === undefined) continue;
-      if (best === undefined || rank(r.status) < rank(best.status)) best = r;
+  /** §16.7 step 5: a 2xx goes upstream at once; for an INVITE every 2xx does (forks, retransmissions). */
+  private relay2xx(b: Branch, response: SipResponse): void {
+    const firstOnBranch = !b.ended;
+    if (firstOnBranch) {
+      b.ended = true;
+      this.stopTimerC(b);
     }
-    if (best === undefined) return;
-    if (best.status === 503) {
-      // §16.7 step 6: a 503 is passed upstream as 500.
-      best.status = 500;
-      best.reason = reasonPhrase(500);
+    if (this.finalSent && !this.isInvite) return;
+    if (!this.consult(response, b)) {
+      if (firstOnBranch) this.finishIfAllEnded();
+      return;
     }
-    if (this.hooks.onResponse?.(best, this.branches.find((b) => b.final === best)!) === false) return;
+    b.final ??= response;
+    const first = !this.finalSent;
     this.finalSent = true;
-    this.server.respond(best);
-    this.hooks.onDone?.(best);
+    this.server.respond(response);
+    if (!first) return;
+    // §16.7 step 10: the final response is sent; CANCEL every pending branch.
+    this.cancelOthers(b);
+    this.hooks.onDone?.(response);
   }
-}
 
-function rank(status: number): number {
-  if (status >= 600) return 0;
-  // 401/407 and 415/420/484 are preferred over other 4xx (§16.7 step 6); then by class.
-  if (status === 401 || status === 407) return 1;
-  return 2 + Math.floor(status / 100) * 10 + (status % 100) / 1000;
+  private endBranch(b: Branch, final: SipResponse | undefined): void {
+    b.ended = true;
+    b.final = final;
+    this.stopTimerC(b);
+    this.finishIfAllEnded();
+  }
+
+  /** §16.7 step 6: once every branch has ended, the best response goes upstream. */
+  private finishIfAllEnded(): void {
+    if (this.finalSent || !this.list.every((b) => b.ended)) return;
+    const finals = this.list.flatMap((b) => (b.final === undefined ? [] : [b.final]));
+    const best = bestResponse(finals);
+    // §16.7 step 6: with no final response in the context, the proxy answers 408.
+    const response = best === undefined ? this.synthesize(408) : upstreamResponse(best, finals);
+    this.finalSent = true;
+    this.server.respond(response);
+    this.hooks.onDone?.(response);
+  }
+
+  private armTimerC(b: Branch, ms: number): void {
+    this.stopTimerC(b);
+    b.timerC = this.clock.setTimer(ms, () => this.fireTimerC(b));
+  }
+
+  private stopTimerC(b: Branch): void {
+    if (b.timerC !== undefined) this.clock.clearTimer(b.timerC);
+    b.timerC = undefined;
+  }
+
+  /**
+   * §16.8: Timer C fired. After a provisional response the branch is CANCELled (and given
+   * 64*T1 for its final, §9.1); without one, or when that wait is over too, the client
+   * transaction is destroyed and the branch counts as a 408.
+   */
+  private fireTimerC(b: Branch): void {
+    b.timerC = undefined;
+    if (b.ended) return;
+    const client = b.client;
+    if (!b.cancelled && client?.kind === 'ict' && client.state === 'Proceeding') {
+      this.cancelBranch(b);
+      return;
+    }
+    this.handle(b, this.synthesize(408));
+    client?.abort();
+  }
 }
 
 /** Creates and starts a forwarding context. */
@@ -188,9 +307,9 @@ export function forward(
   layer: TransactionLayer,
   server: ServerTransaction,
   targets: ForwardTarget[],
-  hooks: ForwardHooks = {},
+  options: ForwardOptions = {},
 ): ForwardContext {
-  const ctx = new ForwardContext(layer, server, targets, hooks);
+  const ctx = new ForwardContext(layer, server, targets, options);
   ctx.start();
   return ctx;
 }

@@ -79,6 +79,11 @@ export class TransactionLayer implements TransportDelegate {
     };
   }
 
+  /** The clock the layer's timers run on (forwarding contexts use it for Timer C). */
+  get clock(): Clock {
+    return this.host.clock;
+  }
+
   get timers(): TransactionTimers {
     return this.host.timers;
   }

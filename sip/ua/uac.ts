@@ -17,7 +17,10 @@ export interface UacOptions {
 /**
  * Sends a request in a client transaction and resolves with its final response (RFC 3261
  * §8.1.3): a timeout resolves as 408 and a transport failure as 503 (§8.1.3.1), so callers
- * handle every outcome as a response. The promise never rejects for network reasons.
+ * handle every outcome as a response. The promise never rejects for network reasons; it rejects
+ * when the layer refuses the request (ACK, CSeq method mismatch, duplicate branch). Only the
+ * first final response is reported: the ACK for a 2xx and later 2xx forks are the caller's
+ * (use the layer directly when they matter).
  */
 export function sendRequest(
   layer: TransactionLayer,
