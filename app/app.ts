@@ -18,6 +18,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Defaults to every role of roles.ts. */
   readonly roles?: readonly RoleDescriptor[];
+  /** The environment roles read their own settings from (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningApp {
@@ -67,17 +69,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const started: StartedRole[] = [];
   let stopping = false;
 
-  for (const descriptor of enabled) {
-    try {
-      const handle = await descriptor.start({ logger: options.logger.child({ module: descriptor.name }) });
-      started.push({ descriptor, handle });
-    } catch (error) {
-      logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
-      await stopRoles(started, logger);
-      throw error;
-    }
-  }
-
   const health = (): HealthReport => {
     const roles = Object.fromEntries(ROLE_NAMES.map((name) => [name, 'disabled'])) as Record<
       RoleName,
@@ -89,9 +80,36 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   };
   const metrics = createMetrics(ROLE_NAMES, (role) => health().roles[role] === 'up');
   const server = createHttpServer({ health, registry: metrics.registry, logger });
+  // Roles that serve browsers (the eP-CSCF's SIP WebSocket, later the WWSF) share this server.
+  let boundPort: number | undefined;
+  const publicOrigins = (): string[] => {
+    if (boundPort === undefined) return [];
+    const hosts =
+      config.httpHost === '0.0.0.0' || config.httpHost === '::'
+        ? ['localhost', '127.0.0.1']
+        : [config.httpHost];
+    return hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
+  };
+  for (const descriptor of enabled) {
+    try {
+      const handle = await descriptor.start({
+        logger: options.logger.child({ module: descriptor.name }),
+        httpServer: server,
+        registry: metrics.registry,
+        publicOrigins,
+        env: options.env ?? process.env,
+      });
+      started.push({ descriptor, handle });
+    } catch (error) {
+      logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
+      await stopRoles(started, logger);
+      throw error;
+    }
+  }
   let port: number;
   try {
     port = await listen(server, config.httpHost, config.httpPort);
+    boundPort = port;
   } catch (error) {
     logger.fatal({ err: error, host: config.httpHost, port: config.httpPort }, 'cannot listen');
     await stopRoles(started, logger);

@@ -4,6 +4,9 @@
  * that says so once and reports `not-built`.
  */
 
+import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import { epCscfRole } from '../ep-cscf/role.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
 
@@ -18,6 +21,14 @@ export interface RoleHandle {
 export interface RoleContext {
   /** Child logger with `{ module: <role> }`. */
   readonly logger: Logger;
+  /** The product's HTTP server (HTTP_PORT): roles attach their routes and WebSocket upgrades to it. */
+  readonly httpServer: Server;
+  /** The process's Prometheus registry: roles register their metrics on it. */
+  readonly registry: Registry;
+  /** The origins browsers reach the HTTP server by (known once it listens). */
+  publicOrigins(): string[];
+  /** The environment the role reads its own configuration from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RoleDescriptor {
@@ -52,6 +63,6 @@ export const ROLES: readonly RoleDescriptor[] = [
   notBuiltRole('waf', 'WAF (WebRTC Authorization Function)', 'issue #5'),
   notBuiltRole('wwsf', 'WWSF (WebRTC Web Server Function)', 'issue #6'),
   notBuiltRole('eims-agw', 'eIMS-AGW (IMS Access Gateway for WebRTC)', 'issue #4'),
-  notBuiltRole('ep-cscf', 'eP-CSCF (P-CSCF enhanced for WebRTC)', 'issues #3 registration, #4 calls'),
+  epCscfRole,
   notBuiltRole('xmpp', 'XMPP interworking', 'no issue yet'),
 ];

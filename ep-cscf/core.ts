@@ -12,7 +12,7 @@ import type { EpCscfContext } from './context.ts';
 import { forwardRegister } from './registration/register.ts';
 import { localResponse, respondError } from './reply.ts';
 import { routeFromClient } from './routing/originating.ts';
-import { flowOfTopRoute, routeToFlow } from './routing/terminating.ts';
+import { routeToFlow, topRouteFlow } from './routing/terminating.ts';
 
 /** Handles requests from the core that are for the eP-CSCF itself (the reg-event NOTIFYs). */
 export interface LocalRequestHandler {
@@ -78,9 +78,14 @@ export class EpCscfCore implements TransactionUser {
   }
 
   private fromCore(txn: ServerTransaction, rm: ReceivedMessage): void {
-    const flow = flowOfTopRoute(this.ctx, txn.request);
-    if (flow !== undefined) {
-      this.track(txn, routeToFlow(this.ctx, txn, flow));
+    const route = topRouteFlow(this.ctx, txn.request);
+    if (route.kind === 'flow') {
+      this.track(txn, routeToFlow(this.ctx, txn, route.connectionId));
+      return;
+    }
+    if (route.kind === 'tampered') {
+      // RFC 5626 §5.3: a flow token that does not validate is answered 403 and nothing is sent.
+      txn.respond(localResponse(txn.request, 403, 'Forbidden (invalid flow token)'));
       return;
     }
     if (this.local?.receiveLocalRequest(txn, rm) === true) return;

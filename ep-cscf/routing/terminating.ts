@@ -6,16 +6,23 @@ import { type EpCscfContext, viaFor } from '../context.ts';
 import { localResponse } from '../reply.ts';
 
 /**
- * The connection a request from the core is for: the flow token in the user part of the top
- * Route, which is our Path (or Record-Route) URI (RFC 5626 §5.3, RFC 3327). Undefined when the
- * top Route is not one of our flow URIs.
+ * What the top Route of a request from the core says (RFC 5626 §5.3, RFC 3327): `flow` with the
+ * connection its token names; `tampered` when it is our URI with a token that does not
+ * validate (answered 403); `none` when the top Route is not one of our flow URIs.
  */
-export function flowOfTopRoute(ctx: EpCscfContext, req: SipRequest): string | undefined {
+export type TopRoute = { kind: 'flow'; connectionId: string } | { kind: 'tampered' } | { kind: 'none' };
+
+export function topRouteFlow(ctx: EpCscfContext, req: SipRequest): TopRoute {
   const routes = req.addresses('route');
-  if (typeof routes === 'string') return undefined;
+  if (typeof routes === 'string') return { kind: 'none' };
   const top = routes[0];
-  if (top === undefined || !isSipUri(top.uri) || top.uri.user === undefined) return undefined;
-  return ctx.tokens.decode(top.uri.user);
+  if (top === undefined || !isSipUri(top.uri) || top.uri.user === undefined) return { kind: 'none' };
+  const connectionId = ctx.tokens.decode(top.uri.user);
+  if (connectionId !== undefined) return { kind: 'flow', connectionId };
+  const s = ctx.settings;
+  const host = top.uri.hostKind === 'ipv6' ? top.uri.host.slice(1, -1) : top.uri.host;
+  const ours = host.toLowerCase() === s.mwHost.toLowerCase() && (top.uri.port ?? 5060) === s.mwPort;
+  return ours ? { kind: 'tampered' } : { kind: 'none' };
 }
 
 /**
