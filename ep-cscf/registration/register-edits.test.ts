@@ -66,7 +66,7 @@ describe('REGISTER toward the core (TS 24.229 §5.2.2.1)', () => {
     expect(req.headers.get('p-charging-vector')).toBe('icid-value=abc123;icid-generated-at=192.0.2.4');
   });
 
-  it('[TS24229-5.2.2.1-integrity-protected] marks the Authorization with integrity-protected', () => {
+  it('[TS24229-5.2.2.1-integrity-protected-value] marks the Authorization with integrity-protected', () => {
     const req = request(REGISTER);
     editRegisterTowardCore(req, EDITS);
     expect(req.headers.get('authorization')).toMatch(/integrity-protected="tls-pending"/);
