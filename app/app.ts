@@ -4,6 +4,7 @@
  * no globals, so tests can run several apps side by side.
  */
 
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
@@ -37,9 +38,9 @@ interface StartedRole {
 }
 
 /** A URL a person can open: the wildcard addresses are shown as loopback. */
-function displayUrl(host: string, port: number): string {
+function displayUrl(host: string, port: number, scheme: string): string {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -79,7 +80,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     return { status: stopping ? 'stopping' : failed ? 'degraded' : 'ok', roles };
   };
   const metrics = createMetrics(ROLE_NAMES, (role) => health().roles[role] === 'up');
-  const server = createHttpServer({ health, registry: metrics.registry, logger });
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined))
+    throw new Error('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  const tls =
+    config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+      ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+      : undefined;
+  const scheme = tls === undefined ? 'http' : 'https';
+  const server = createHttpServer({
+    health,
+    registry: metrics.registry,
+    logger,
+    ...(tls === undefined ? {} : { tls }),
+  });
   // Roles that serve browsers (the eP-CSCF's SIP WebSocket, later the WWSF) share this server.
   let boundPort: number | undefined;
   const publicOrigins = (): string[] => {
@@ -88,7 +101,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       config.httpHost === '0.0.0.0' || config.httpHost === '::'
         ? ['localhost', '127.0.0.1']
         : [config.httpHost];
-    return hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
+    return hosts.map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
   };
   for (const descriptor of enabled) {
     try {
@@ -98,6 +111,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         registry: metrics.registry,
         publicOrigins,
         env: options.env ?? process.env,
+        tls,
       });
       started.push({ descriptor, handle });
     } catch (error) {
@@ -115,7 +129,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     await stopRoles(started, logger);
     throw error;
   }
-  const url = displayUrl(config.httpHost, port);
+  const url = displayUrl(config.httpHost, port, scheme);
   logger.info(
     { url, host: config.httpHost, port, roles: config.roles },
     `webrtc-ims listening on ${url} (health ${url}/healthz, metrics ${url}/metrics)`,

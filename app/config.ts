@@ -59,6 +59,10 @@ function roleList(raw: string): Parsed<readonly RoleName[]> {
     : { ok: false, expected: `a comma-separated list without repeats of: ${ROLE_NAMES.join(', ')}` };
 }
 
+function optionalText(raw: string): Parsed<string | undefined> {
+  return { ok: true, value: raw === '' ? undefined : raw };
+}
+
 export const CONFIG_SCHEMA = {
   httpPort: {
     env: 'HTTP_PORT',
@@ -83,6 +87,20 @@ export const CONFIG_SCHEMA = {
     meaning: 'Comma-separated roles this process runs; the others report `disabled`',
     default: ROLE_NAMES.join(','),
     parse: roleList,
+  },
+  tlsCertFile: {
+    env: 'TLS_CERT_FILE',
+    meaning:
+      'PEM certificate chain: when set (with TLS_KEY_FILE) the HTTP port serves HTTPS and the SIP WebSocket is WSS, and the eP-CSCF also listens for SIP over TLS',
+    default: '',
+    parse: optionalText,
+  },
+  tlsKeyFile: {
+    env: 'TLS_KEY_FILE',
+    meaning: 'PEM private key of TLS_CERT_FILE (never logged)',
+    default: '',
+    secret: true,
+    parse: optionalText,
   },
   shutdownTimeoutMs: {
     env: 'SHUTDOWN_TIMEOUT_MS',

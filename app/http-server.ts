@@ -4,6 +4,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   readonly health: () => HealthReport;
   readonly registry: Registry;
   readonly logger: Logger;
+  /** PEM key and certificate: serve HTTPS instead of HTTP */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
 }
 
 const ALLOW = 'GET, HEAD';
@@ -55,13 +58,15 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
   send(response, 200, options.registry.contentType, await options.registry.metrics(), head);
 }
 
+/** The product's HTTP server; HTTPS when a certificate and key are given (then WebSockets are WSS). */
 export function createHttpServer(options: HttpServerOptions): Server {
   const logger = options.logger;
-  return createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     handle(options, request, response).catch((error: unknown) => {
       logger.error({ err: error, url: request.url }, 'operations request failed');
       if (!response.headersSent) problem(response, 500, 'Internal Server Error', 'see the server log', false);
       else response.destroy();
     });
-  });
+  };
+  return options.tls === undefined ? createServer(listener) : createHttpsServer(options.tls, listener);
 }

@@ -27,6 +27,8 @@ export interface RoleContext {
   readonly registry: Registry;
   /** The origins browsers reach the HTTP server by (known once it listens). */
   publicOrigins(): string[];
+  /** The product's certificate and key, when TLS is configured (the HTTP server is then HTTPS). */
+  readonly tls: { readonly key: Buffer; readonly cert: Buffer } | undefined;
   /** The environment the role reads its own configuration from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

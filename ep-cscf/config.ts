@@ -50,6 +50,13 @@ export const EPCSCF_SCHEMA = {
     default: '5060',
     parse: integerIn(0, 65535),
   },
+  sipTlsPort: {
+    env: 'SIP_TLS_PORT',
+    meaning:
+      'Port of SIP over TLS on the Mw side, listened on when the product has a certificate (TLS_CERT_FILE); 0 picks a free port',
+    default: '5061',
+    parse: integerIn(0, 65535),
+  },
   imsCoreUri: {
     env: 'IMS_CORE_URI',
     meaning:

@@ -6,6 +6,7 @@ import { TransactionLayer } from '../sip/transaction/index.ts';
 import {
   type Destination,
   TcpTransport,
+  TlsTransport,
   TransportManager,
   type TransportProtocol,
   UdpTransport,
@@ -30,6 +31,8 @@ export interface EpCscfOptions {
   registry: Registry;
   /** origins allowed when ALLOWED_ORIGINS is empty (the HTTP server's own) */
   defaultOrigins(): string[];
+  /** certificate and key: SIP over TLS on the Mw side (the WebSocket is WSS when httpServer is HTTPS) */
+  tls?: { key: Buffer; cert: Buffer };
   /** the IMS core's next hop when IMS_CORE_URI is empty (the lab core the role started) */
   fallbackCore?: SipUri;
   store?: RegistrationStore;
@@ -67,6 +70,16 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   await transports.start();
   const mwPort = udp.address()?.port ?? config.sipPort;
   transports.add(new TcpTransport({ host: config.sipHost, port: mwPort, logger }));
+  if (o.tls !== undefined)
+    transports.add(
+      new TlsTransport({
+        host: config.sipHost,
+        port: config.sipTlsPort,
+        key: o.tls.key,
+        cert: o.tls.cert,
+        logger,
+      }),
+    );
   await transports.start();
 
   const metrics = createEpCscfMetrics(o.registry);

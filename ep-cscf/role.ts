@@ -13,7 +13,7 @@ import { startEmbeddedLabCore } from './lab-core.ts';
 export const epCscfRole: RoleDescriptor = {
   name: 'ep-cscf',
   title: 'eP-CSCF (P-CSCF enhanced for WebRTC)',
-  async start({ logger, httpServer, registry, publicOrigins, env }) {
+  async start({ logger, httpServer, registry, publicOrigins, env, tls }) {
     const read = readEnvironment(EPCSCF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
     const config = read.config;
@@ -43,6 +43,7 @@ export const epCscfRole: RoleDescriptor = {
       registry,
       defaultOrigins: publicOrigins,
       ...(fallbackCore === undefined ? {} : { fallbackCore }),
+      ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
     });
     let state: RoleState = 'up';
     return {
