@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('eP-CSCF with a certificate', () => {
-  it('[RFC7118-5-wss] registers a client over WSS and listens for SIP over TLS on Mw', async () => {
+  it('[RFC7118-5-wss-epcscf] registers a client over WSS and listens for SIP over TLS on Mw', async () => {
     const { key, cert } = selfSignedCert();
     const lab = await startTestCore({ trusted: ['127.0.0.1'] });
     stops.push(() => lab.stop());
