@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { TransactionLayer } from '../sip/transaction/index.ts';
 import type { Destination, TransportManager, TransportProtocol } from '../sip/transport/index.ts';
 import type { ContactBinding, RegistrationStore } from '../store/index.ts';
+import type { CallControl } from './calls/call-control.ts';
 import type { FlowTokens } from './flow/flow-token.ts';
 import type { EpCscfMetrics } from './metrics.ts';
 
@@ -14,6 +15,8 @@ export interface EpCscfContext {
   readonly logger: Logger;
   readonly metrics: EpCscfMetrics;
   readonly settings: EpCscfSettings;
+  /** calls through this eP-CSCF and their media */
+  readonly calls: CallControl;
   /** the reg-event subscriber (TS 24.229 §5.2.3), when REG_EVENT is on */
   regEvent: { ensure(binding: ContactBinding): void } | undefined;
   /** wall-clock time in ms (registration expiries are wall-clock) */

@@ -11,6 +11,7 @@ import type { ReceivedMessage, TransportError } from '../sip/transport/index.ts'
 import type { EpCscfContext } from './context.ts';
 import { forwardRegister } from './registration/register.ts';
 import { localResponse, respondError } from './reply.ts';
+import { forwardAck } from './routing/ack.ts';
 import { routeFromClient } from './routing/originating.ts';
 import { routeToFlow, topRouteFlow } from './routing/terminating.ts';
 
@@ -80,7 +81,10 @@ export class EpCscfCore implements TransactionUser {
   private fromCore(txn: ServerTransaction, rm: ReceivedMessage): void {
     const route = topRouteFlow(this.ctx, txn.request);
     if (route.kind === 'flow') {
-      this.track(txn, routeToFlow(this.ctx, txn, route.connectionId));
+      routeToFlow(this.ctx, txn, route.connectionId).then(
+        (fc) => this.track(txn, fc),
+        (err: unknown) => this.fail(txn, err),
+      );
       return;
     }
     if (route.kind === 'tampered') {
@@ -114,13 +118,18 @@ export class EpCscfCore implements TransactionUser {
     txn.respond(localResponse(txn.request, 500));
   }
 
+  /**
+   * ACKs for 2xx are end to end (RFC 3261 §13.2.2.4): forwarded statelessly (§16.11) along the
+   * route set, from a client toward the core, or from the core to the flow its Route names. An
+   * ACK carrying the answer to an offer made in a 2xx goes through the media gateway.
+   */
   receiveStrayAck(rm: ReceivedMessage, _accepted: InviteServerTransaction | undefined): void {
-    // ACKs for 2xx are end to end (RFC 3261 §13.2.2.4); routing them through the flow or the
-    // Service-Route comes with calls (issue #4). Until then they are dropped and counted.
-    this.ctx.metrics.requests.inc({
-      method: 'ACK',
-      side: rm.source.protocol.startsWith('ws') ? 'client' : 'core',
-    });
+    const fromClient = rm.source.protocol === 'ws' || rm.source.protocol === 'wss';
+    this.ctx.metrics.requests.inc({ method: 'ACK', side: fromClient ? 'client' : 'core' });
+    if (rm.message.kind !== 'request') return;
+    forwardAck(this.ctx, rm.message, fromClient, rm.source.connectionId).catch((err: unknown) =>
+      this.ctx.logger.warn({ err, callId: rm.message.callId }, 'ACK not forwarded'),
+    );
   }
 
   receiveResponse(): void {}

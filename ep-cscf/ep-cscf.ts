@@ -14,6 +14,8 @@ import {
 } from '../sip/transport/index.ts';
 import type { SipUri } from '../sip/uri/uri.ts';
 import { MemoryRegistrationStore, type RegistrationStore } from '../store/index.ts';
+import { CallControl } from './calls/call-control.ts';
+import { type MediaGateway, passthroughMedia } from './calls/media.ts';
 import type { EPCSCF_SCHEMA } from './config.ts';
 import type { EpCscfContext } from './context.ts';
 import { EpCscfCore } from './core.ts';
@@ -36,6 +38,8 @@ export interface EpCscfOptions {
   /** the IMS core's next hop when IMS_CORE_URI is empty (the lab core the role started) */
   fallbackCore?: SipUri;
   store?: RegistrationStore;
+  /** the eIMS-AGW; without one, SDP passes end to end */
+  media?: MediaGateway;
 }
 
 export interface RunningEpCscf {
@@ -85,7 +89,12 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   const metrics = createEpCscfMetrics(o.registry);
   const store = o.store ?? new MemoryRegistrationStore();
   let layer: TransactionLayer | undefined;
+  let calls: CallControl | undefined;
   const context: EpCscfContext = {
+    get calls(): CallControl {
+      if (calls === undefined) throw new Error('call control not created yet');
+      return calls;
+    },
     get layer(): TransactionLayer {
       if (layer === undefined) throw new Error('transaction layer not created yet');
       return layer;
@@ -107,6 +116,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     now: () => Date.now(),
     regEvent: undefined,
   };
+  calls = new CallControl(context, o.media ?? passthroughMedia);
   const policy = new EpCscfCore(context);
   layer = new TransactionLayer({ transport: transports, user: policy, logger });
   if (config.regEvent) {
@@ -126,6 +136,10 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     // RFC 5626 §5.3: the flow failed. Its registrations stay as the core knows them until they
     // expire, are refreshed over a new flow, or the core ends them; requests for it get 430.
     logger.info({ flow: c.id, remote: c.source.remoteAddress }, 'flow closed');
+    // TS 24.371 §7: calls on the flow are released toward the IMS side, their media deleted.
+    void calls
+      ?.flowClosed(c.id)
+      .catch((err: unknown) => logger.error({ err, flow: c.id }, 'call release failed'));
   };
 
   // Expired bindings leave the store (a client that stops refreshing, RFC 3261 §10.2.1).

@@ -2,8 +2,9 @@ import { isSipUri, type SipRequest } from '../../sip/index.ts';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination } from '../../sip/transport/index.ts';
-import { type EpCscfContext, viaFor } from '../context.ts';
-import { localResponse } from '../reply.ts';
+import { sdpOf } from '../calls/sdp-body.ts';
+import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
+import { localResponse, respondError } from '../reply.ts';
 
 /**
  * What the top Route of a request from the core says (RFC 5626 §5.3, RFC 3327): `flow` with the
@@ -27,13 +28,15 @@ export function topRouteFlow(ctx: EpCscfContext, req: SipRequest): TopRoute {
 
 /**
  * Terminating requests (Mw → W2, TS 24.229 §5.2.6.4, RFC 5626 §5.3): pop our Route and send the
- * request on the flow the token names; 430 (Flow Failed) when that WebSocket is gone.
+ * request on the flow the token names; 430 (Flow Failed) when that WebSocket is gone. A
+ * dialog-creating request gets our Record-Route (with the token) so the client's in-dialog
+ * requests come back through us; offers and answers go through the media gateway.
  */
-export function routeToFlow(
+export async function routeToFlow(
   ctx: EpCscfContext,
   txn: ServerTransaction,
   connectionId: string,
-): ForwardContext | undefined {
+): Promise<ForwardContext | undefined> {
   const req = txn.request;
   const conn = ctx.transports.connections.get(connectionId);
   if (conn === undefined || !conn.isOpen) {
@@ -42,9 +45,25 @@ export function routeToFlow(
     txn.respond(localResponse(req, 430, 'Flow Failed'));
     return undefined;
   }
+  const calls = ctx.calls;
   const s = conn.source;
   const copy = forwardCopy(req, viaFor(ctx, s.protocol), ctx.layer.newBranch());
   copy.headers.removeFirstValue('route');
+  const inDialog = req.to.params.has('tag');
+  if (!inDialog && DIALOG_CREATING.has(req.method))
+    copy.headers.prepend('Record-Route', `<${mwUri(ctx, ctx.tokens.encode(connectionId))}>`);
+  const existing = calls.record(req.callId, 'term');
+  const leg =
+    existing !== undefined && existing.connectionId === connectionId ? 'term' : inDialog ? 'orig' : 'term';
+  if (!inDialog && req.method === 'INVITE') calls.begin(req, 'term', connectionId);
+  if (inDialog) calls.coreInDialog(req, leg);
+  const hadOffer = sdpOf(copy) !== undefined;
+  const failure = await calls.rewriteRequest(copy, leg, 'ims');
+  if (failure !== undefined) {
+    if (!inDialog && req.method === 'INVITE') await calls.release(req.callId, 'term', 'media refused');
+    respondError(txn, failure);
+    return undefined;
+  }
   const destination: Destination = {
     protocol: s.protocol,
     address: s.remoteAddress,
@@ -52,9 +71,12 @@ export function routeToFlow(
     connectionId,
   };
   return forward(ctx.layer, txn, [{ request: copy, destination }], {
+    ...calls.responseHooks(req, leg, 'ims', hadOffer),
     transportFailureStatus: () => {
       ctx.metrics.flowFailures.inc();
       return 430;
     },
   });
 }
+
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);

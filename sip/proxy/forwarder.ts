@@ -44,6 +44,13 @@ export interface ForwardHooks {
   transportFailureStatus?(error: TransportError, branch: ForwardBranch): number;
   /** The final response sent upstream (the first 2xx or the best response); called once. */
   onDone?(final: SipResponse): void;
+  /**
+   * An asynchronous rewrite of each response from downstream (after our Via is removed, before
+   * `onResponse`), e.g. the media gateway's answer SDP. Responses are processed in arrival order:
+   * a later response waits for the earlier one's rewrite. Must not reject; on failure it edits
+   * the response itself (e.g. into an error).
+   */
+  transform?(response: SipResponse, branch: ForwardBranch): Promise<void>;
 }
 
 export interface ForwardOptions extends ForwardHooks {
@@ -86,6 +93,8 @@ export class ForwardContext implements ClientTransactionUser {
   private readonly timerC: number;
   private readonly isInvite: boolean;
   private finalSent = false;
+  /** responses waiting for `transform`, in arrival order */
+  private pending: Promise<void> = Promise.resolve();
   private started = false;
   private cancelled = false;
 
@@ -174,8 +183,20 @@ export class ForwardContext implements ClientTransactionUser {
     // §16.7 step 3: remove our Via. With none left the response was for this element alone
     // (§16.7 step 3: not forwarded); a final one still ends the branch.
     response.headers.removeFirstValue('via');
-    if (response.headers.has('via')) this.handle(b, response);
-    else if (response.status >= 200 && !b.ended) this.endBranch(b, undefined);
+    if (!response.headers.has('via')) {
+      if (response.status >= 200 && !b.ended) this.endBranch(b, undefined);
+      return;
+    }
+    const transform = this.hooks.transform;
+    if (transform === undefined) {
+      this.handle(b, response);
+      return;
+    }
+    this.pending = this.pending.then(
+      () => transform(response, b),
+      () => undefined,
+    );
+    this.pending = this.pending.then(() => this.handle(b, response));
   }
 
   onTimeout(txn: Transaction): void {
@@ -195,7 +216,12 @@ export class ForwardContext implements ClientTransactionUser {
   /** A client transaction ended without a final for its branch (layer shutdown): forget it. */
   onTerminated(txn: Transaction): void {
     const b = this.branchOf(txn);
-    if (b !== undefined && !b.ended) this.endBranch(b, undefined);
+    if (b === undefined) return;
+    // Behind any response still being transformed: a final that arrived just before the
+    // transaction ended must end the branch first.
+    this.pending = this.pending.then(() => {
+      if (!b.ended) this.endBranch(b, undefined);
+    });
   }
 
   /** A response the proxy generates for a branch, as a UAS would (a To tag, §8.2.6.2). */
