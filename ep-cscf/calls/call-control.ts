@@ -124,7 +124,7 @@ export class CallControl {
       // On the terminating leg the IMS side is the caller: its Contact and the INVITE's
       // Record-Route (in order, ours excluded) reach it (RFC 3261 §12.1.1).
       imsTarget: leg === 'term' ? firstContact(req) : undefined,
-      imsRouteSet: leg === 'term' ? this.withoutOurs(req.headers.values('record-route')) : [],
+      imsRouteSet: leg === 'term' ? this.withoutOwn(req.headers.values('record-route'), connectionId) : [],
       wicCseq: leg === 'orig' ? cseq : 0,
       state: 'early',
       media: false,
@@ -139,7 +139,7 @@ export class CallControl {
     if (leg === 'orig') {
       // RFC 3261 §12.1.2: the caller's route set is the 2xx's Record-Route reversed.
       rec.imsTarget = firstContact(res);
-      rec.imsRouteSet = this.withoutOurs(res.headers.values('record-route').reverse());
+      rec.imsRouteSet = this.withoutOwn(res.headers.values('record-route').reverse(), rec.connectionId);
     }
   }
 
@@ -224,8 +224,10 @@ export class CallControl {
     return host.toLowerCase() === s.mwHost.toLowerCase() && (u.uri.port ?? 5060) === s.mwPort;
   }
 
-  private withoutOurs(routes: string[]): string[] {
-    return routes.filter((r) => !this.isOurs(r));
+  /** The route set without the Record-Route we added for this leg (the one naming its flow). */
+  private withoutOwn(routes: string[], connectionId: string): string[] {
+    const token = this.ctx.tokens.encode(connectionId);
+    return routes.filter((r) => !(this.isOurs(r) && r.includes(`sip:${token}@`)));
   }
 }
 

@@ -17,10 +17,8 @@ export async function forwardAck(
     if (connectionId === undefined) return;
     const leg = calls.legOfClientRequest(ack.callId, connectionId);
     const copy = forwardCopy(ack, viaFor(ctx, ctx.settings.core.protocol), ctx.layer.newBranch());
-    for (let top = copy.headers.values('route')[0]; top !== undefined && calls.isOurs(top); ) {
-      copy.headers.removeFirstValue('route');
-      top = copy.headers.values('route')[0];
-    }
+    const top = copy.headers.values('route')[0];
+    if (top !== undefined && calls.isOurs(top)) copy.headers.removeFirstValue('route');
     if ((await calls.rewriteRequest(copy, leg, 'wic')) !== undefined) return;
     const destination = nextHop(ctx, copy.headers.values('route')[0]) ?? ctx.settings.core;
     await ctx.layer.sendStateless(copy, destination);

@@ -49,10 +49,10 @@ export async function routeFromClient(
     if (DIALOG_CREATING.has(req.method))
       h.prepend('Record-Route', `<${mwUri(ctx, ctx.tokens.encode(connectionId))}>`);
   } else {
-    for (let top = copy.headers.values('route')[0]; top !== undefined && calls.isOurs(top); ) {
-      copy.headers.removeFirstValue('route');
-      top = copy.headers.values('route')[0];
-    }
+    // RFC 3261 §16.4: the top Route is our Record-Route; the next one may be ours again (another
+    // leg of a call between two clients here), reached through our own Mw address.
+    const top = copy.headers.values('route')[0];
+    if (top !== undefined && calls.isOurs(top)) copy.headers.removeFirstValue('route');
     destination = nextHop(ctx, copy.headers.values('route')[0]) ?? destination;
   }
   const leg = inDialog ? calls.legOfClientRequest(req.callId, connectionId) : 'orig';
