@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type MediaGateway, MediaGateway as MediaGatewayClass } from '../eims-agw/index.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, type HealthReport } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -103,9 +104,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         : [config.httpHost];
     return hosts.map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
   };
+  let mediaGateway: MediaGateway | undefined;
   for (const descriptor of enabled) {
     try {
       const handle = await descriptor.start({
+        mediaGateway,
         logger: options.logger.child({ module: descriptor.name }),
         httpServer: server,
         registry: metrics.registry,
@@ -114,6 +117,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         tls,
       });
       started.push({ descriptor, handle });
+      if ('gateway' in handle && handle.gateway instanceof MediaGatewayClass) mediaGateway = handle.gateway;
     } catch (error) {
       logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
       await stopRoles(started, logger);

@@ -6,6 +6,8 @@
 
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import type { MediaGateway } from '../eims-agw/index.ts';
+import { eimsAgwRole } from '../eims-agw/role.ts';
 import { epCscfRole } from '../ep-cscf/role.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
@@ -29,6 +31,8 @@ export interface RoleContext {
   publicOrigins(): string[];
   /** The product's certificate and key, when TLS is configured (the HTTP server is then HTTPS). */
   readonly tls: { readonly key: Buffer; readonly cert: Buffer } | undefined;
+  /** The eIMS-AGW's media gateway when that role runs in this process (started before the eP-CSCF). */
+  readonly mediaGateway: MediaGateway | undefined;
   /** The environment the role reads its own configuration from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -64,7 +68,7 @@ export function notBuiltRole(name: RoleName, title: string, issue: string): Role
 export const ROLES: readonly RoleDescriptor[] = [
   notBuiltRole('waf', 'WAF (WebRTC Authorization Function)', 'issue #5'),
   notBuiltRole('wwsf', 'WWSF (WebRTC Web Server Function)', 'issue #6'),
-  notBuiltRole('eims-agw', 'eIMS-AGW (IMS Access Gateway for WebRTC)', 'issue #4'),
+  eimsAgwRole,
   epCscfRole,
   notBuiltRole('xmpp', 'XMPP interworking', 'no issue yet'),
 ];

@@ -1,6 +1,7 @@
 import { formatConfigIssues, readEnvironment } from '../app/config.ts';
 import type { RoleDescriptor, RoleState } from '../app/roles.ts';
 import { parseUri, type SipUri } from '../sip/index.ts';
+import { eimsAgwMedia } from './calls/eims-agw-media.ts';
 import { EPCSCF_SCHEMA } from './config.ts';
 import { startEpCscf } from './ep-cscf.ts';
 import { startEmbeddedLabCore } from './lab-core.ts';
@@ -13,7 +14,7 @@ import { startEmbeddedLabCore } from './lab-core.ts';
 export const epCscfRole: RoleDescriptor = {
   name: 'ep-cscf',
   title: 'eP-CSCF (P-CSCF enhanced for WebRTC)',
-  async start({ logger, httpServer, registry, publicOrigins, env, tls }) {
+  async start({ logger, httpServer, registry, publicOrigins, env, tls, mediaGateway }) {
     const read = readEnvironment(EPCSCF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
     const config = read.config;
@@ -44,6 +45,8 @@ export const epCscfRole: RoleDescriptor = {
       defaultOrigins: publicOrigins,
       ...(fallbackCore === undefined ? {} : { fallbackCore }),
       ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
+      // With the eIMS-AGW role, media is anchored in rtpengine; without it, SDP passes end to end.
+      ...(mediaGateway === undefined ? {} : { media: eimsAgwMedia(mediaGateway) }),
     });
     let state: RoleState = 'up';
     return {

@@ -1,6 +1,6 @@
 /**
  * One NG control request to rtpengine over UDP (cookie + bencoded dictionary), for probes and
- * smoke tests. The product's NG client, with retries and typed commands, lives in eims-agw/.
+ * smoke tests. The product's NG client, with retries and typed commands, is eims-agw/ng/ng-client.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { asDict, type BValue, bdecode, bencode } from '../harness/bencode.ts';

@@ -51,18 +51,20 @@ export class CallControl {
     const callId = mediaKey(req.callId, leg);
     const fromTag = req.from.params.value('tag') ?? '';
     try {
-      // An ACK (or PRACK) carries the answer to an offer made in a response (RFC 3264 §4).
-      const out =
-        req.method === 'ACK' || (req.method === 'PRACK' && this.record(req.callId, leg)?.state === 'early')
-          ? await this.media.answer({
-              callId,
-              fromTag,
-              toTag: req.to.params.value('tag') ?? '',
-              sdp,
-              from,
-              to,
-            })
-          : await this.media.offer({ callId, fromTag, sdp, from, to });
+      // An ACK (or PRACK) carries the answer to an offer the other party made in a response
+      // (RFC 3264 §4): the offer's sender is the To side of this request.
+      const answersResponseOffer =
+        req.method === 'ACK' || (req.method === 'PRACK' && this.record(req.callId, leg)?.state === 'early');
+      const out = answersResponseOffer
+        ? await this.media.answer({
+            callId,
+            fromTag: req.to.params.value('tag') ?? '',
+            toTag: fromTag,
+            sdp,
+            from,
+            to,
+          })
+        : await this.media.offer({ callId, fromTag, sdp, from, to });
       setSdp(req, out);
       const rec = this.record(req.callId, leg);
       if (rec !== undefined) rec.media = true;
@@ -87,16 +89,24 @@ export class CallControl {
         const callId = mediaKey(req.callId, leg);
         const fromTag = req.from.params.value('tag') ?? '';
         try {
+          const responderTag = res.to.params.value('tag') ?? '';
+          // An answer to the request's offer, or an offer made in the response (sent by the responder).
           const out = requestHadOffer
             ? await this.media.answer({
                 callId,
                 fromTag,
-                toTag: res.to.params.value('tag') ?? '',
+                toTag: responderTag,
                 sdp,
                 from: responder,
                 to: requestFrom,
               })
-            : await this.media.offer({ callId, fromTag, sdp, from: responder, to: requestFrom });
+            : await this.media.offer({
+                callId,
+                fromTag: responderTag,
+                sdp,
+                from: responder,
+                to: requestFrom,
+              });
           setSdp(res, out);
         } catch (err) {
           ctx.logger.error({ err, callId: req.callId, status: res.status }, 'media answer failed');
@@ -245,14 +255,20 @@ function firstContact(m: SipRequest | SipResponse): string | undefined {
   return Array.isArray(c) && c[0] !== undefined ? c[0].uriText : undefined;
 }
 
-/** MediaError → the response: 488 with a Warning naming the reason, or 503 with Retry-After. */
+/**
+ * A media failure → the response (TS 23.334 §6.2.10; RFC 3261 §21.4.26, §21.5.4): 488 with a
+ * Warning naming the reason, 503 with Retry-After when no media gateway is reachable, else 500.
+ */
 function mediaFailure(ctx: EpCscfContext, err: unknown, callId: string): SipError {
-  if (err instanceof MediaError && err.kind === 'unsatisfiable') {
-    const text = err.message.replace(/["\\\r\n]/g, ' ').slice(0, 200);
-    return new SipError(488, 'Not Acceptable Here', [['Warning', `399 ${ctx.settings.mwHost} "${text}"`]]);
-  }
-  ctx.logger.warn({ err, callId }, 'media gateway unavailable');
-  return new SipError(503, 'Service Unavailable', [['Retry-After', '5']]);
+  const e = err instanceof MediaError ? err : undefined;
+  const status = e?.status ?? 500;
+  const text = (e?.message ?? 'media error').replace(/["\\\r\n]/g, ' ').slice(0, 200);
+  const warning: [string, string] = ['Warning', `399 ${ctx.settings.mwHost} "${text}"`];
+  if (status === 488) return new SipError(488, 'Not Acceptable Here', [warning]);
+  ctx.logger.warn({ err, callId }, 'media gateway failed');
+  if (status === 503)
+    return new SipError(503, 'Service Unavailable', [['Retry-After', String(e?.retryAfter ?? 5)]]);
+  return new SipError(500, 'Server Internal Error', [warning]);
 }
 
 export function newTag(): string {

@@ -24,13 +24,14 @@ export interface MediaGateway {
 }
 
 /**
- * Why media could not be set up: `unsatisfiable` (malformed SDP, no usable media: 488 with a
- * Warning, RFC 3261 §21.4.26) or `unavailable` (no media gateway reachable: 503 with Retry-After).
+ * Why media could not be set up, and the status to answer: 488 (malformed SDP, no usable media,
+ * with a Warning, RFC 3261 §21.4.26), 503 (no media gateway reachable, with Retry-After) or 500.
  */
 export class MediaError extends Error {
   constructor(
-    readonly kind: 'unsatisfiable' | 'unavailable',
+    readonly status: 488 | 500 | 503,
     message: string,
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'MediaError';

@@ -1,0 +1,206 @@
+/**
+ * The media gateway the eP-CSCF calls: offer/answer in, rewritten SDP out, and delete when a
+ * call or one of its branches ends. It checks the SDP, applies the media policy, picks the
+ * call's rtpengine from the pool and keeps the pool's pins in step with rtpengine's calls.
+ *
+ * Tags follow rtpengine's model: `fromTag` is the tag of the party that sent the offer and
+ * `toTag` the tag of the party answering it, so for a re-INVITE from the callee they are the
+ * other way round from the dialog's From/To.
+ */
+import type { Logger } from 'pino';
+import { MediaError, RtpengineRejected } from './errors.ts';
+import { answerPlan, type MediaPolicy, offerPlan, type Side } from './media-policy.ts';
+import type { QueryReply } from './ng/messages.ts';
+import type { NgApi } from './ng/ng-client.ts';
+import type { PinnedCall, RtpenginePool } from './pool.ts';
+import { checkSdp, type SdpSummary } from './sdp-check.ts';
+import { addTlsId, newTlsId, stripTlsId } from './sdp-edit.ts';
+
+export interface OfferInput {
+  readonly callId: string;
+  /** Tag of the party sending the offer. */
+  readonly fromTag: string;
+  readonly sdp: string;
+  readonly from: Side;
+  readonly to: Side;
+  /** Branch of the request carrying the offer (forking: one branch per fork). */
+  readonly viaBranch?: string;
+}
+
+export interface AnswerInput extends OfferInput {
+  /** Tag of the party sending the answer. */
+  readonly toTag: string;
+}
+
+export interface DeleteInput {
+  readonly callId: string;
+  readonly fromTag?: string;
+  /** With a toTag only that branch (e.g. one fork's early dialog) is deleted. */
+  readonly toTag?: string;
+  readonly viaBranch?: string;
+}
+
+export interface MediaResult {
+  readonly sdp: string;
+  /** false when the SDP passed untouched (WIC↔WIC end to end, IMS↔IMS). */
+  readonly anchored: boolean;
+  /** The rtpengine that handled it. */
+  readonly rtpengine: string | undefined;
+}
+
+export interface MediaGatewayOptions {
+  readonly pool: RtpenginePool;
+  readonly policy: MediaPolicy;
+  readonly logger?: Logger;
+  /** Largest SDP accepted (bytes); default 32,768. */
+  readonly maxSdpBytes?: number;
+}
+
+/** What the gateway remembers about a call beyond its pin. */
+interface CallNotes {
+  /** The WIC's offer carried a=tls-id (RFC 8842): our SDP toward it carries one too. */
+  wicOfferedTlsId: boolean;
+  /** Ours, the same for the whole call (a new value would announce a new DTLS association). */
+  readonly tlsId: string;
+}
+
+export class MediaGateway {
+  readonly #pool: RtpenginePool;
+  readonly #policy: MediaPolicy;
+  readonly #logger: Logger | undefined;
+  readonly #maxSdpBytes: number | undefined;
+  /** Keyed by the pool's pin, so notes vanish with the pin. */
+  readonly #notes = new WeakMap<PinnedCall, CallNotes>();
+
+  constructor(options: MediaGatewayOptions) {
+    this.#pool = options.pool;
+    this.#policy = options.policy;
+    this.#logger = options.logger;
+    this.#maxSdpBytes = options.maxSdpBytes;
+  }
+
+  /** Throws UnsatisfiableSdp (488) for SDP rtpengine could not anchor; calls nothing. */
+  check(sdp: string): SdpSummary {
+    return checkSdp(sdp, this.#maxSdpBytes === undefined ? {} : { maxBytes: this.#maxSdpBytes });
+  }
+
+  async offer(input: OfferInput): Promise<MediaResult> {
+    const summary = this.check(input.sdp);
+    const plan = offerPlan(this.#policy, input.from, input.to);
+    if (plan.kind === 'bypass') return { sdp: input.sdp, anchored: false, rtpengine: undefined };
+    const isNew = this.#pool.lookup(input.callId) === undefined;
+    const pin = this.#pool.acquire(input.callId);
+    const reply = await this.#call(pin, isNew, (api) =>
+      api.offer({
+        ...plan.options,
+        callId: input.callId,
+        fromTag: input.fromTag,
+        sdp: input.sdp,
+        viaBranch: input.viaBranch,
+      }),
+    );
+    if (input.from === 'wic') this.#note(pin).wicOfferedTlsId = summary.hasTlsId;
+    return { sdp: this.#finish(reply.sdp, input.to, pin), anchored: true, rtpengine: pin.instance.address };
+  }
+
+  async answer(input: AnswerInput): Promise<MediaResult> {
+    this.check(input.sdp);
+    const plan = answerPlan(this.#policy, input.from, input.to);
+    if (plan.kind === 'bypass') return { sdp: input.sdp, anchored: false, rtpengine: undefined };
+    // An answer for a call never offered here goes to a chosen instance, which says so.
+    const isNew = this.#pool.lookup(input.callId) === undefined;
+    const pin = this.#pool.acquire(input.callId);
+    const reply = await this.#call(pin, isNew, (api) =>
+      api.answer({
+        ...plan.options,
+        callId: input.callId,
+        fromTag: input.fromTag,
+        toTag: input.toTag,
+        sdp: input.sdp,
+        viaBranch: input.viaBranch,
+      }),
+    );
+    return { sdp: this.#finish(reply.sdp, input.to, pin), anchored: true, rtpengine: pin.instance.address };
+  }
+
+  /**
+   * Ends a call's media (no toTag) or one branch of it. Resolves `deleted: false` when the call
+   * was never anchored here or rtpengine had already forgotten it.
+   */
+  async delete(input: DeleteInput): Promise<{ readonly deleted: boolean }> {
+    let pin: PinnedCall | undefined;
+    try {
+      pin = this.#pool.lookup(input.callId);
+    } catch (error) {
+      // Its rtpengine is down: nothing to delete there now, and the pin has no further use.
+      this.#pool.release(input.callId);
+      throw error;
+    }
+    if (pin === undefined) return { deleted: false };
+    const found = pin;
+    try {
+      await this.#call(found, false, (api) => api.delete(input));
+    } catch (error) {
+      if (error instanceof RtpengineRejected && error.unknownCall) {
+        this.#pool.release(input.callId);
+        return { deleted: false };
+      }
+      throw error;
+    }
+    if (input.toTag === undefined && input.viaBranch === undefined) this.#pool.release(input.callId);
+    else if ((await this.query(input.callId)) === undefined) this.#pool.release(input.callId);
+    return { deleted: true };
+  }
+
+  /** rtpengine's view of a call (tags, protocols, packet counters), or undefined if unknown. */
+  async query(callId: string): Promise<QueryReply | undefined> {
+    const pin = this.#pool.lookup(callId);
+    if (pin === undefined) return undefined;
+    try {
+      return await this.#call(pin, false, (api) => api.query({ callId }));
+    } catch (error) {
+      if (error instanceof RtpengineRejected && error.unknownCall) {
+        this.#pool.release(callId);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Calls anchored now, across the pool. */
+  get activeCalls(): number {
+    return this.#pool.activeCalls;
+  }
+
+  async #call<T>(pin: PinnedCall, isNew: boolean, send: (api: NgApi) => Promise<T>): Promise<T> {
+    try {
+      return await send(pin.instance);
+    } catch (error) {
+      this.#pool.reportFailure(pin.instance, error);
+      // A new call that failed is not left pinned: a retry may go to another instance.
+      if (isNew) this.#pool.release(pin.callId);
+      if (error instanceof MediaError)
+        this.#logger?.warn(
+          { callId: pin.callId, rtpengine: pin.instance.address, code: error.code },
+          `media control failed: ${error.message}`,
+        );
+      throw error;
+    }
+  }
+
+  #note(pin: PinnedCall): CallNotes {
+    let notes = this.#notes.get(pin);
+    if (notes === undefined) {
+      notes = { wicOfferedTlsId: false, tlsId: newTlsId() };
+      this.#notes.set(pin, notes);
+    }
+    return notes;
+  }
+
+  /** Last touches rtpengine 10 does not make: a=tls-id per RFC 8842 on the DTLS side only. */
+  #finish(sdp: string, to: Side, pin: PinnedCall): string {
+    if (to === 'ims') return stripTlsId(sdp);
+    const notes = this.#notes.get(pin);
+    return notes?.wicOfferedTlsId ? addTlsId(sdp, notes.tlsId) : sdp;
+  }
+}
