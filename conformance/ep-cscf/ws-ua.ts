@@ -30,7 +30,8 @@ export class WsUa {
   /** every REGISTER sent and its final response, in order */
   readonly exchanges: Exchange[] = [];
   readonly client: DigestClient;
-  private readonly host = `${randomBytes(6).toString('hex')}.invalid`;
+  /** the `.invalid` host of its Via and Contact (RFC 7118 §5.2) */
+  readonly host = `${randomBytes(6).toString('hex')}.invalid`;
   private readonly instance = `<urn:uuid:${randomUUID()}>`;
   private readonly callId = randomBytes(10).toString('hex');
   private readonly fromTag = randomBytes(4).toString('hex');
@@ -67,6 +68,17 @@ export class WsUa {
     return this.ws.close();
   }
 
+  /** the public identity it registers */
+  get impu(): string {
+    return this.o.impu;
+  }
+
+  /** the URI of its Contact (without the RFC 5626 parameters), e.g. `sip:alice@x.invalid;transport=ws` */
+  get contactUri(): string {
+    const user = /^sips?:([^@]+)@/.exec(this.o.impu)?.[1] ?? 'ua';
+    return `sip:${user}@${this.host};transport=ws`;
+  }
+
   private registerRequest(uri: string, expires: number, authorization: string): SipRequest {
     const h = new SipHeaders();
     h.append('Via', `SIP/2.0/WS ${this.host};branch=z9hG4bK${randomBytes(8).toString('hex')}`);
@@ -75,8 +87,7 @@ export class WsUa {
     h.append('From', `<${this.o.impu}>;tag=${this.fromTag}`);
     h.append('Call-ID', this.callId);
     h.append('CSeq', `${++this.cseq} REGISTER`);
-    const user = /^sips?:([^@]+)@/.exec(this.o.impu)?.[1] ?? 'ua';
-    h.append('Contact', `<sip:${user}@${this.host};transport=ws>;+sip.instance="${this.instance}";reg-id=1`);
+    h.append('Contact', `<${this.contactUri}>;+sip.instance="${this.instance}";reg-id=1`);
     h.append('Expires', String(expires));
     h.append('Authorization', authorization);
     h.append('Supported', 'path, outbound');

@@ -1,0 +1,181 @@
+/**
+ * Calls between a WebRTC client and a user on the IMS side (TS 24.229 §5.2.6.3-§5.2.6.4,
+ * §5.2.7): Kamailio is the IMS core (registrar with Path, Record-Route on INVITE, routing to
+ * registered contacts), sipp the IMS user registered directly with it. Originating: the client
+ * calls sipp's PCMA UAS (uas-answer-pcma.xml), whose INVITE must have come through the eP-CSCF;
+ * terminating: sipp calls the client (uac-invite-pcma-expect-200.xml), whose INVITE arrives on its
+ * WebSocket. 200, ACK and BYE complete both ways (sipp exits 0 only when its scenario did). No
+ * media gateway: the SDP passes through.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PortAllocator } from '../harness/ports.ts';
+import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
+import { type Kamailio, startKamailio } from '../kamailio/kamailio.ts';
+import { runSipp, type SippResult, type SippServer, startSippServer } from '../sipp/sipp.ts';
+import { expectNoCalls, flowOf, flowOfUser } from './call-checks.ts';
+import { webrtcSdp } from './call-sdp.ts';
+import { headerValues, receivedBySipp } from './call-sipp-log.ts';
+import { CallUa } from './call-ua.ts';
+import { type EpCscfPeer, startEpCscfPeer } from './ep-cscf-peer.ts';
+
+const DOMAIN = 'ims.test';
+
+describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as the IMS user', () => {
+  let ports: PortAllocator;
+  let core: Kamailio | undefined;
+  let ep: EpCscfPeer | undefined;
+  let alice: CallUa | undefined;
+  let uas: SippServer | undefined;
+  let lastRun: SippResult | undefined;
+  printPeerOutputOnFailure(() => [
+    core,
+    ep,
+    uas,
+    lastRun,
+    { report: () => `--- alice ---\n${alice?.inbox.summary() ?? ''}` },
+  ]);
+
+  beforeAll(async () => {
+    ports = await PortAllocator.open();
+    core = await startKamailio({ ports, domain: DOMAIN });
+    ep = await startEpCscfPeer({
+      ports,
+      coreUri: `sip:${core.host}:${core.sipPort}`,
+      env: { IMS_DOMAIN: DOMAIN },
+    });
+    alice = await CallUa.registered({
+      wsUrl: ep.wsUrl,
+      domain: DOMAIN,
+      user: 'alice',
+      secret: { password: '-' },
+    });
+  });
+  afterAll(async () => {
+    await alice?.close();
+    await uas?.stop();
+    await ep?.stop();
+    await core?.stop();
+    await ports?.close();
+  });
+
+  it('[TS24229-5.2.7.2-originating-to-ims] MUST carry a call from a WebSocket client to an IMS user: the INVITE the IMS user receives carries the Record-Route with the client flow token and the asserted identity, and 200, ACK and BYE complete', async () => {
+    const k = core!;
+    const e = ep!;
+    const a = alice!;
+    const uasPort = await ports.port('udp');
+    const media = await ports.range(2, 'udp');
+    lastRun = await runSipp({
+      scenario: 'register-expect-200-service-route.xml',
+      remote: { host: k.host, port: k.sipPort },
+      localPort: uasPort,
+      service: 'bob',
+      keys: { domain: DOMAIN, expires: '60' },
+    });
+    expect(lastRun.exitCode).toBe(0);
+    uas = await startSippServer({
+      scenario: 'uas-answer-pcma.xml',
+      localPort: uasPort,
+      service: 'bob',
+      mediaPort: media.min,
+    });
+
+    const offer = webrtcSdp({ user: 'alice' });
+    const invite = a.invite(`sip:bob@${DOMAIN}`, { body: offer });
+    expect((await invite.provisional(5_000)).status).toBe(180);
+    const { response, dialog } = await invite.answered();
+    expect(response.status).toBe(200);
+    expect(response.body.toString('utf8')).toMatch(/m=audio \d+ RTP\/AVP 8 101[\s\S]*a=rtpmap:8 PCMA\/8000/);
+    expect((await dialog.request('BYE')).status).toBe(200);
+
+    const done = await uas.finished();
+    lastRun = done;
+    uas = undefined;
+    expect(done.exitCode).toBe(0);
+    const atSipp = receivedBySipp(done.messages, 'INVITE');
+    const rr = headerValues(atSipp, 'Record-Route');
+    const aliceFlow = await flowOfUser(e, a.impu);
+    expect(rr.map((r) => flowOf(e, r))).toContain(aliceFlow);
+    expect(headerValues(atSipp, 'P-Asserted-Identity')).toEqual([`<sip:alice@${DOMAIN}>`]);
+    expect(atSipp).toContain('UDP/TLS/RTP/SAVPF');
+    expect(receivedBySipp(done.messages, 'ACK')).toMatch(/^ACK sip:bob@/);
+    expect(receivedBySipp(done.messages, 'BYE')).toMatch(/^BYE sip:bob@/);
+    await expectNoCalls(e);
+  });
+
+  it('[TS24229-5.2.7.3-terminating-from-ims] MUST carry a call from an IMS user to a WebSocket client: the INVITE arrives on the client WebSocket under our Record-Route, and the client 200, the IMS user ACK and BYE complete', async () => {
+    const k = core!;
+    const e = ep!;
+    const a = alice!;
+    const callerPort = await ports.port('udp');
+    const media = await ports.range(2, 'udp');
+    const run = runSipp({
+      scenario: 'uac-invite-pcma-expect-200.xml',
+      remote: { host: k.host, port: k.sipPort },
+      localPort: callerPort,
+      service: 'alice',
+      keys: { domain: DOMAIN },
+      mediaPort: media.min,
+      extraArgs: ['-d', '300'],
+    });
+
+    const inv = await a.incoming('INVITE', undefined, 5_000);
+    const rr = inv.request.headers.values('record-route');
+    expect(flowOf(e, rr[0])).toBe(await flowOfUser(e, a.impu));
+    expect(rr.length).toBeGreaterThanOrEqual(2);
+    expect(inv.request.headers.values('route')).toEqual([]);
+    expect(inv.request.uri).toBe(a.ua.contactUri);
+    expect(inv.request.body.toString('utf8')).toContain('a=rtpmap:8 PCMA/8000');
+    inv.reply(180);
+    const d = inv.answer({ body: webrtcSdp({ user: 'alice', setup: 'active' }) });
+    const ack = await d.incoming('ACK', 5_000);
+    expect(ack.request.headers.values('route')).toEqual([]);
+    const bye = await d.incoming('BYE', 5_000);
+    expect(bye.request.headers.values('route')).toEqual([]);
+    bye.reply(200);
+
+    lastRun = await run;
+    expect(lastRun.exitCode).toBe(0);
+    expect(lastRun.messages).toMatch(/SIP\/2\.0 200 OK[\s\S]*a=ice-ufrag:alice/);
+    await expectNoCalls(e);
+  });
+
+  it("[TS24229-5.2.8.1.2-flow-failure-bye-to-ims] MUST release toward the IMS user, along the core's Record-Route, a call whose WebSocket client drops: the IMS user gets a BYE with a Reason and answers it", async () => {
+    const k = core!;
+    const e = ep!;
+    const dave = await CallUa.registered({
+      wsUrl: e.wsUrl,
+      domain: DOMAIN,
+      user: 'dave',
+      secret: { password: '-' },
+    });
+    const uasPort = await ports.port('udp');
+    const media = await ports.range(2, 'udp');
+    lastRun = await runSipp({
+      scenario: 'register-expect-200-service-route.xml',
+      remote: { host: k.host, port: k.sipPort },
+      localPort: uasPort,
+      service: 'erin',
+      keys: { domain: DOMAIN, expires: '60' },
+    });
+    expect(lastRun.exitCode).toBe(0);
+    uas = await startSippServer({
+      scenario: 'uas-answer-pcma.xml',
+      localPort: uasPort,
+      service: 'erin',
+      mediaPort: media.min,
+    });
+    const invite = dave.invite(`sip:erin@${DOMAIN}`, { body: webrtcSdp({ user: 'dave' }) });
+    await invite.answered();
+    await dave.close();
+
+    const done = await uas.finished();
+    lastRun = done;
+    uas = undefined;
+    expect(done.exitCode).toBe(0);
+    const bye = receivedBySipp(done.messages, 'BYE');
+    expect(bye).toMatch(/^BYE sip:erin@/);
+    expect(headerValues(bye, 'Reason')[0]).toMatch(/^SIP\s*;\s*cause=\d{3}\b/i);
+    expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
+    await expectNoCalls(e);
+  });
+});
