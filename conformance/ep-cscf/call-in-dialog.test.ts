@@ -125,7 +125,7 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   // Product bug: routeFromClient (ep-cscf/routing/originating.ts) asserts the identity only out
   // of a dialog; in a dialog it removes P-Preferred-Identity but forwards the client's own
   // P-Asserted-Identity (RFC 3325 §5: the UE is outside the trust domain).
-  it.fails('[TS24229-5.2.6.3.1-forged-identity-in-dialog] MUST NOT let a P-Asserted-Identity the client puts in a request inside a dialog reach the far end as an asserted identity of someone else', async () => {
+  it('[TS24229-5.2.6.3.1-forged-identity-in-dialog] MUST NOT let a P-Asserted-Identity the client puts in a request inside a dialog reach the far end as an asserted identity of someone else', async () => {
     const c = await establishCall(alice, bob);
     const pending = c.caller.request('INFO', {
       headers: [['P-Asserted-Identity', '<sip:bob@ims.lab>']],
@@ -144,7 +144,7 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   // Product bug: "in a dialog" is decided by the To tag alone, so any request with a made-up tag
   // skips the originating policy (no identity assertion, no Service-Route) and reaches the core
   // with the client's P-Asserted-Identity; the lab core then delivers it to bob.
-  it.fails('[TS24229-5.2.6.3.1-forged-identity-fake-dialog] MUST NOT let a request that merely claims to be inside a dialog (a To tag, no dialog) carry a forged P-Asserted-Identity to the core', async () => {
+  it('[TS24229-5.2.6.3.1-forged-identity-fake-dialog] MUST NOT let a request that merely claims to be inside a dialog (a To tag, no dialog) carry a forged P-Asserted-Identity to the core', async () => {
     const req = alice.newRequest('MESSAGE', bob.impu, {
       headers: [['P-Asserted-Identity', '<sip:bob@ims.lab>']],
       contentType: 'text/plain',

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { nextHopDestination } from '../../sip/dialog/index.ts';
 import { SipError } from '../../sip/error/sip-error.ts';
 import { parseUri, SipHeaders, SipRequest, type SipResponse } from '../../sip/index.ts';
 import type { ForwardOptions } from '../../sip/proxy/index.ts';
@@ -14,11 +13,22 @@ import { SDP_METHODS, sdpOf, setSdp } from './sdp-body.ts';
 export type Leg = 'orig' | 'term';
 
 /**
+ * One leg of a call at this eP-CSCF: the Call-ID, the WIC's role and its flow. Forks of one
+ * INVITE toward several devices of a user are distinct legs (one per flow).
+ */
+export interface LegRef {
+  readonly callId: string;
+  readonly leg: Leg;
+  readonly connectionId: string;
+}
+
+/**
  * Calls through the eP-CSCF (TS 24.229 §5.2.6-§5.2.8, TS 24.371 §7): the SDP of every offer and
- * answer goes through the media gateway (TS 23.334 §6.2.10), each INVITE dialog is recorded so
- * that its media is released when it ends and the IMS side gets a BYE when the client's flow
- * drops. Media sessions are keyed by Call-ID and leg, so a call between two WICs on the same
- * eP-CSCF anchors each leg separately.
+ * answer goes through the media gateway (TS 23.334 §6.2.10), each INVITE dialog leg is recorded
+ * so that its media is released when it ends, and when the client's flow drops a call being set
+ * up is cancelled (or failed) and an established one gets a BYE toward the IMS side. Media
+ * sessions are keyed by Call-ID, leg and flow, so a call between two WICs on the same eP-CSCF,
+ * and each fork, anchor separately.
  */
 export class CallControl {
   readonly table = new CallTable();
@@ -28,33 +38,38 @@ export class CallControl {
     readonly media: MediaGateway,
   ) {}
 
-  /** The record of this leg, if the dialog is known. */
-  record(callId: string, leg: Leg): CallRecord | undefined {
-    return this.table.get(key(callId, leg));
+  record(ref: LegRef): CallRecord | undefined {
+    return this.table.get(key(ref));
   }
 
-  /** Which leg a request from a client on `connectionId` belongs to. */
-  legOfClientRequest(callId: string, connectionId: string): Leg {
-    const term = this.table.get(key(callId, 'term'));
-    return term !== undefined && term.connectionId === connectionId ? 'term' : 'orig';
+  /** The leg a request from a client on `connectionId` belongs to. */
+  clientLeg(callId: string, connectionId: string): LegRef {
+    const term: LegRef = { callId, leg: 'term', connectionId };
+    return this.table.get(key(term)) !== undefined ? term : { callId, leg: 'orig', connectionId };
+  }
+
+  /** The leg a request from the core toward the client on `connectionId` belongs to. */
+  coreLeg(callId: string, connectionId: string, initial: boolean): LegRef {
+    const orig: LegRef = { callId, leg: 'orig', connectionId };
+    return !initial && this.table.get(key(orig)) !== undefined ? orig : { callId, leg: 'term', connectionId };
   }
 
   /**
    * Rewrites the offer (or answer) in a request about to be forwarded; the SipError to answer
    * with when media cannot be set up (488 + Warning, 503 + Retry-After).
    */
-  async rewriteRequest(req: SipRequest, leg: Leg, from: MediaSide): Promise<SipError | undefined> {
+  async rewriteRequest(req: SipRequest, ref: LegRef, from: MediaSide): Promise<SipError | undefined> {
     if (!SDP_METHODS.has(req.method)) return undefined;
     const sdp = sdpOf(req);
     if (sdp === undefined) return undefined;
     const to: MediaSide = from === 'wic' ? 'ims' : 'wic';
-    const callId = mediaKey(req.callId, leg);
+    const callId = mediaKey(ref);
     const fromTag = req.from.params.value('tag') ?? '';
     try {
       // An ACK (or PRACK) carries the answer to an offer the other party made in a response
       // (RFC 3264 §4): the offer's sender is the To side of this request.
       const answersResponseOffer =
-        req.method === 'ACK' || (req.method === 'PRACK' && this.record(req.callId, leg)?.state === 'early');
+        req.method === 'ACK' || (req.method === 'PRACK' && this.record(ref)?.state === 'early');
       const out = answersResponseOffer
         ? await this.media.answer({
             callId,
@@ -66,7 +81,7 @@ export class CallControl {
           })
         : await this.media.offer({ callId, fromTag, sdp, from, to });
       setSdp(req, out);
-      const rec = this.record(req.callId, leg);
+      const rec = this.record(ref);
       if (rec !== undefined) rec.media = true;
       return undefined;
     } catch (err) {
@@ -78,7 +93,12 @@ export class CallControl {
    * The forwarding options that rewrite SDP in responses (an answer to the request's offer, or an
    * offer in a response to an offer-less INVITE) and keep the call table (RFC 3261 §16.7).
    */
-  responseHooks(req: SipRequest, leg: Leg, requestFrom: MediaSide, requestHadOffer: boolean): ForwardOptions {
+  responseHooks(
+    req: SipRequest,
+    ref: LegRef,
+    requestFrom: MediaSide,
+    requestHadOffer: boolean,
+  ): ForwardOptions {
     const ctx = this.ctx;
     const responder: MediaSide = requestFrom === 'wic' ? 'ims' : 'wic';
     return {
@@ -86,7 +106,7 @@ export class CallControl {
         const sdp = sdpOf(res);
         if (sdp === undefined || res.status < 101 || res.status >= 300 || !SDP_METHODS.has(req.method))
           return;
-        const callId = mediaKey(req.callId, leg);
+        const callId = mediaKey(ref);
         const fromTag = req.from.params.value('tag') ?? '';
         try {
           const responderTag = res.to.params.value('tag') ?? '';
@@ -114,39 +134,44 @@ export class CallControl {
       },
       onDone: (final: SipResponse) => {
         if (req.method !== 'INVITE' || req.to.params.has('tag')) return;
-        if (final.status >= 300) void this.release(req.callId, leg, 'initial INVITE failed');
-        else this.confirm(req, final, leg);
+        if (final.status >= 300) void this.release(ref, 'initial INVITE failed');
+        else this.confirm(ref, final);
       },
     };
   }
 
   /** Records a new INVITE dialog leg before it is forwarded. */
-  begin(req: SipRequest, leg: Leg, connectionId: string): void {
-    const cseq = req.cseq.seq;
-    this.table.add({
-      callId: key(req.callId, leg),
-      connectionId,
-      caller: leg === 'orig' ? 'wic' : 'ims',
+  begin(req: SipRequest, ref: LegRef): CallRecord {
+    const rec: CallRecord = {
+      callId: key(ref),
+      sipCallId: ref.callId,
+      leg: ref.leg,
+      connectionId: ref.connectionId,
+      caller: ref.leg === 'orig' ? 'wic' : 'ims',
       from: req.headers.get('from') ?? '',
       fromTag: req.from.params.value('tag') ?? '',
       to: req.headers.get('to') ?? '',
       toTag: undefined,
       // On the terminating leg the IMS side is the caller: its Contact and the INVITE's
       // Record-Route (in order, ours excluded) reach it (RFC 3261 §12.1.1).
-      imsTarget: leg === 'term' ? firstContact(req) : undefined,
-      imsRouteSet: leg === 'term' ? this.withoutOwn(req.headers.values('record-route'), connectionId) : [],
-      wicCseq: leg === 'orig' ? cseq : 0,
+      imsTarget: ref.leg === 'term' ? firstContact(req) : undefined,
+      imsRouteSet:
+        ref.leg === 'term' ? this.withoutOwn(req.headers.values('record-route'), ref.connectionId) : [],
+      wicCseq: ref.leg === 'orig' ? req.cseq.seq : 0,
       state: 'early',
       media: false,
-    });
+      forward: undefined,
+    };
+    this.table.add(rec);
+    return rec;
   }
 
-  private confirm(req: SipRequest, res: SipResponse, leg: Leg): void {
-    const rec = this.record(req.callId, leg);
+  private confirm(ref: LegRef, res: SipResponse): void {
+    const rec = this.record(ref);
     if (rec === undefined) return;
     rec.state = 'confirmed';
     rec.toTag = res.to.params.value('tag');
-    if (leg === 'orig') {
+    if (ref.leg === 'orig') {
       // RFC 3261 §12.1.2: the caller's route set is the 2xx's Record-Route reversed.
       rec.imsTarget = firstContact(res);
       rec.imsRouteSet = this.withoutOwn(res.headers.values('record-route').reverse(), rec.connectionId);
@@ -154,44 +179,50 @@ export class CallControl {
   }
 
   /** Notes a request the WIC sent in a dialog (its CSeq), and ends the leg on BYE. */
-  clientInDialog(req: SipRequest, leg: Leg): void {
-    const rec = this.record(req.callId, leg);
+  clientInDialog(req: SipRequest, ref: LegRef): void {
+    const rec = this.record(ref);
     if (rec === undefined) return;
     if (req.cseq.seq > rec.wicCseq) rec.wicCseq = req.cseq.seq;
-    if (req.method === 'BYE') void this.release(req.callId, leg, 'BYE');
+    if (req.method === 'BYE') void this.release(ref, 'BYE');
   }
 
   /** A BYE from the core ends the leg too. */
-  coreInDialog(req: SipRequest, leg: Leg): void {
-    if (req.method === 'BYE') void this.release(req.callId, leg, 'BYE');
+  coreInDialog(req: SipRequest, ref: LegRef): void {
+    if (req.method === 'BYE') void this.release(ref, 'BYE');
   }
 
   /** Ends a leg: forget it and delete its media session. */
-  async release(callId: string, leg: Leg, why: string): Promise<void> {
-    const rec = this.table.remove(key(callId, leg));
+  async release(ref: LegRef, why: string): Promise<void> {
+    const rec = this.table.remove(key(ref));
     if (rec === undefined) return;
-    this.ctx.logger.debug({ callId, leg, why }, 'call leg released');
+    this.ctx.logger.debug(
+      { callId: ref.callId, leg: ref.leg, flow: ref.connectionId, why },
+      'call leg released',
+    );
+    if (!rec.media) return;
     try {
-      await this.media.delete({ callId: mediaKey(callId, leg) });
+      await this.media.delete({ callId: mediaKey(ref) });
     } catch (err) {
-      this.ctx.logger.warn({ err, callId, leg }, 'media delete failed');
+      this.ctx.logger.warn({ err, callId: ref.callId, leg: ref.leg }, 'media delete failed');
     }
   }
 
   /**
-   * The WIC's flow dropped (TS 24.371 §7, RFC 5626 §4.4): every confirmed call on it is released
-   * toward the IMS side with a BYE sent on the client's behalf, and every leg's media deleted.
+   * The WIC's flow dropped (TS 24.229 §5.2.8.1.1, TS 24.371 §7, RFC 5626 §4.4): a call it was
+   * placing is CANCELled downstream; a call ringing it is answered 480 upstream at once; an
+   * established call gets a BYE toward the IMS side on the client's behalf. Media is deleted.
    */
   async flowClosed(connectionId: string): Promise<void> {
     for (const rec of this.table.onConnection(connectionId)) {
-      const leg: Leg = rec.caller === 'wic' ? 'orig' : 'term';
-      const callId = rec.callId.slice(0, rec.callId.lastIndexOf(':'));
-      if (rec.state === 'confirmed') await this.byeTowardIms(rec, callId);
-      await this.release(callId, leg, 'flow closed');
+      const ref: LegRef = { callId: rec.sipCallId, leg: rec.leg, connectionId };
+      if (rec.state === 'confirmed') await this.byeTowardIms(rec);
+      else if (rec.leg === 'orig') rec.forward?.cancel('SIP;cause=480;text="WebSocket flow failed"');
+      else rec.forward?.abort(480);
+      await this.release(ref, 'flow closed');
     }
   }
 
-  private async byeTowardIms(rec: CallRecord, callId: string): Promise<void> {
+  private async byeTowardIms(rec: CallRecord): Promise<void> {
     const target = rec.imsTarget;
     if (target === undefined || rec.toTag === undefined) return;
     const ctx = this.ctx;
@@ -207,25 +238,26 @@ export class CallControl {
       h.append('From', `${rec.to};tag=${rec.toTag}`);
       h.append('To', rec.from);
     }
-    h.append('Call-ID', callId);
+    h.append('Call-ID', rec.sipCallId);
     h.append('CSeq', `${rec.wicCseq + 1} BYE`);
     h.append('Reason', 'SIP;cause=480;text="WebSocket flow failed"');
     const bye = new SipRequest('BYE', target, h);
-    const first = rec.imsRouteSet[0];
-    let dest: Destination = ctx.settings.core;
-    if (first !== undefined) {
-      const u = parseUri(first.replace(/^[^<]*<|>.*$/g, ''));
-      const d = u.ok ? nextHopDestination(u.uri, ctx.settings.core.protocol) : 'bad route';
-      if (typeof d !== 'string') dest = d;
-    }
-    const res = await sendRequest(ctx.layer, bye, dest);
+    const res = await sendRequest(ctx.layer, bye, this.nextHop(rec.imsRouteSet[0]));
     ctx.logger.info(
-      { callId, status: res.status },
+      { callId: rec.sipCallId, status: res.status },
       'call released toward the IMS core: the client flow failed',
     );
   }
 
-  /** Record-Route / Route values that are ours (flow-token URIs on our Mw address). */
+  /** Next hop for a route value: ourselves (another leg here) or the core; never elsewhere. */
+  nextHop(route: string | undefined): Destination {
+    const core = this.ctx.settings.core;
+    if (route === undefined || !this.isOurs(route)) return core;
+    const s = this.ctx.settings;
+    return { protocol: core.protocol, address: s.mwHost, port: s.mwPort };
+  }
+
+  /** Record-Route / Route values that are ours (URIs on our Mw address). */
   isOurs(route: string): boolean {
     const u = parseUri(route.replace(/^[^<]*<|>.*$/g, ''));
     if (!u.ok || !('host' in u.uri)) return false;
@@ -234,20 +266,24 @@ export class CallControl {
     return host.toLowerCase() === s.mwHost.toLowerCase() && (u.uri.port ?? 5060) === s.mwPort;
   }
 
+  /** Whether a route value is the Record-Route we put for this client's flow. */
+  isOwnRoute(route: string, connectionId: string): boolean {
+    return this.isOurs(route) && route.includes(`sip:${this.ctx.tokens.encode(connectionId)}@`);
+  }
+
   /** The route set without the Record-Route we added for this leg (the one naming its flow). */
   private withoutOwn(routes: string[], connectionId: string): string[] {
-    const token = this.ctx.tokens.encode(connectionId);
-    return routes.filter((r) => !(this.isOurs(r) && r.includes(`sip:${token}@`)));
+    return routes.filter((r) => !this.isOwnRoute(r, connectionId));
   }
 }
 
-function key(callId: string, leg: Leg): string {
-  return `${callId}:${leg}`;
+function key(ref: LegRef): string {
+  return `${ref.callId}:${ref.leg}:${ref.connectionId}`;
 }
 
-/** The media session key: Call-ID and leg (see CallControl). */
-export function mediaKey(callId: string, leg: Leg): string {
-  return `${callId}:${leg === 'orig' ? 'o' : 't'}`;
+/** The media session key: Call-ID, leg and flow (see CallControl). */
+export function mediaKey(ref: LegRef): string {
+  return `${ref.callId}:${ref.leg === 'orig' ? 'o' : 't'}:${ref.connectionId}`;
 }
 
 function firstContact(m: SipRequest | SipResponse): string | undefined {

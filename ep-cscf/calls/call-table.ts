@@ -7,7 +7,11 @@ import type { MediaSide } from './media.ts';
  * §5.2.8 "P-CSCF-initiated call release").
  */
 export interface CallRecord {
+  /** the table key: Call-ID, leg and flow */
   readonly callId: string;
+  /** the SIP Call-ID */
+  readonly sipCallId: string;
+  readonly leg: 'orig' | 'term';
   /** the flow (connection) of the WebRTC client */
   readonly connectionId: string;
   /** who sent the initial INVITE */
@@ -27,6 +31,8 @@ export interface CallRecord {
   state: 'early' | 'confirmed';
   /** media anchored for this call */
   media: boolean;
+  /** the forwarding of the initial INVITE, while it is pending (to cancel or fail it) */
+  forward: { cancel(reason?: string): void; abort(status: number): void } | undefined;
 }
 
 export class CallTable {

@@ -2,7 +2,6 @@ import type { SipRequest } from '../../sip/index.ts';
 import { forwardCopy } from '../../sip/proxy/index.ts';
 import type { Destination } from '../../sip/transport/index.ts';
 import { type EpCscfContext, viaFor } from '../context.ts';
-import { nextHop } from './originating.ts';
 import { topRouteFlow } from './terminating.ts';
 
 /** Stateless forwarding of an ACK for a 2xx (RFC 3261 §16.11, §13.2.2.4) in either direction. */
@@ -15,12 +14,12 @@ export async function forwardAck(
   const calls = ctx.calls;
   if (fromClient) {
     if (connectionId === undefined) return;
-    const leg = calls.legOfClientRequest(ack.callId, connectionId);
+    const ref = calls.clientLeg(ack.callId, connectionId);
     const copy = forwardCopy(ack, viaFor(ctx, ctx.settings.core.protocol), ctx.layer.newBranch());
     const top = copy.headers.values('route')[0];
     if (top !== undefined && calls.isOurs(top)) copy.headers.removeFirstValue('route');
-    if ((await calls.rewriteRequest(copy, leg, 'wic')) !== undefined) return;
-    const destination = nextHop(ctx, copy.headers.values('route')[0]) ?? ctx.settings.core;
+    if ((await calls.rewriteRequest(copy, ref, 'wic')) !== undefined) return;
+    const destination = calls.nextHop(copy.headers.values('route')[0]);
     await ctx.layer.sendStateless(copy, destination);
     return;
   }
@@ -28,11 +27,10 @@ export async function forwardAck(
   if (route.kind !== 'flow') return;
   const conn = ctx.transports.connections.get(route.connectionId);
   if (conn === undefined || !conn.isOpen) return;
-  const term = calls.record(ack.callId, 'term');
-  const leg = term !== undefined && term.connectionId === route.connectionId ? 'term' : 'orig';
+  const ref = calls.coreLeg(ack.callId, route.connectionId, false);
   const copy = forwardCopy(ack, viaFor(ctx, conn.source.protocol), ctx.layer.newBranch());
   copy.headers.removeFirstValue('route');
-  if ((await calls.rewriteRequest(copy, leg, 'ims')) !== undefined) return;
+  if ((await calls.rewriteRequest(copy, ref, 'ims')) !== undefined) return;
   const s = conn.source;
   const destination: Destination = {
     protocol: s.protocol,

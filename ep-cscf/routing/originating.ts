@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { nextHopDestination } from '../../sip/dialog/index.ts';
-import { parseUri } from '../../sip/index.ts';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination, ReceivedMessage } from '../../sip/transport/index.ts';
@@ -31,10 +29,19 @@ export async function routeFromClient(
     return undefined;
   }
   const calls = ctx.calls;
+  const inDialog = req.to.params.has('tag');
+  const top = req.headers.values('route')[0];
+  // A request in a dialog comes back through the Record-Route we put for this flow; a To tag
+  // without it is not a dialog through us, and must not skip the originating checks.
+  if (inDialog && (top === undefined || !calls.isOwnRoute(top, connectionId))) {
+    txn.respond(localResponse(req, 403, 'Forbidden (no dialog through this eP-CSCF)'));
+    return undefined;
+  }
   const copy = forwardCopy(req, viaFor(ctx, ctx.settings.core.protocol), ctx.layer.newBranch());
   const h = copy.headers;
+  // RFC 3325 §5: identities asserted by the client are not trusted.
   h.remove('p-preferred-identity');
-  const inDialog = req.to.params.has('tag');
+  h.remove('p-asserted-identity');
   let destination: Destination = ctx.settings.core;
   if (!inDialog) {
     h.set('P-Asserted-Identity', assertedIdentity(binding, req.headers.values('p-preferred-identity')));
@@ -49,40 +56,35 @@ export async function routeFromClient(
     if (DIALOG_CREATING.has(req.method))
       h.prepend('Record-Route', `<${mwUri(ctx, ctx.tokens.encode(connectionId))}>`);
   } else {
-    // RFC 3261 §16.4: the top Route is our Record-Route; the next one may be ours again (another
-    // leg of a call between two clients here), reached through our own Mw address.
-    const top = copy.headers.values('route')[0];
-    if (top !== undefined && calls.isOurs(top)) copy.headers.removeFirstValue('route');
-    destination = nextHop(ctx, copy.headers.values('route')[0]) ?? destination;
+    // RFC 3261 §16.4: our Record-Route is consumed; the request follows the rest of the route
+    // set, which only ever leads to the core or back to us (another leg here), never elsewhere.
+    copy.headers.removeFirstValue('route');
+    destination = calls.nextHop(copy.headers.values('route')[0]);
   }
-  const leg = inDialog ? calls.legOfClientRequest(req.callId, connectionId) : 'orig';
-  if (!inDialog && req.method === 'INVITE') calls.begin(req, 'orig', connectionId);
-  if (inDialog) calls.clientInDialog(req, leg);
+  const initial = !inDialog && req.method === 'INVITE';
+  const ref = inDialog
+    ? calls.clientLeg(req.callId, connectionId)
+    : { callId: req.callId, leg: 'orig' as const, connectionId };
+  const rec = initial ? calls.begin(req, ref) : undefined;
+  if (inDialog) calls.clientInDialog(req, ref);
   const hadOffer = sdpOf(copy) !== undefined;
-  const failure = await calls.rewriteRequest(copy, leg, 'wic');
+  const failure = await calls.rewriteRequest(copy, ref, 'wic');
   if (failure !== undefined) {
-    if (!inDialog && req.method === 'INVITE') await calls.release(req.callId, 'orig', 'media refused');
+    if (initial) await calls.release(ref, 'media refused');
     respondError(txn, failure);
     return undefined;
   }
-  return forward(
+  const fc = forward(
     ctx.layer,
     txn,
     [{ request: copy, destination }],
-    calls.responseHooks(req, leg, 'wic', hadOffer),
+    calls.responseHooks(req, ref, 'wic', hadOffer),
   );
+  if (rec !== undefined && !fc.done) rec.forward = fc;
+  return fc;
 }
 
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
-
-/** The next hop for a route value (RFC 3263 without DNS), or undefined to use the core. */
-export function nextHop(ctx: EpCscfContext, route: string | undefined): Destination | undefined {
-  if (route === undefined) return undefined;
-  const u = parseUri(route.replace(/^[^<]*<|>.*$/g, ''));
-  if (!u.ok) return undefined;
-  const d = nextHopDestination(u.uri, ctx.settings.core.protocol);
-  return typeof d === 'string' ? undefined : d;
-}
 
 function assertedIdentity(b: ContactBinding, preferred: string[]): string {
   const associated = b.associatedUris.length > 0 ? b.associatedUris : [`<${b.aor}>`];

@@ -52,15 +52,14 @@ export async function routeToFlow(
   const inDialog = req.to.params.has('tag');
   if (!inDialog && DIALOG_CREATING.has(req.method))
     copy.headers.prepend('Record-Route', `<${mwUri(ctx, ctx.tokens.encode(connectionId))}>`);
-  const existing = calls.record(req.callId, 'term');
-  const leg =
-    existing !== undefined && existing.connectionId === connectionId ? 'term' : inDialog ? 'orig' : 'term';
-  if (!inDialog && req.method === 'INVITE') calls.begin(req, 'term', connectionId);
-  if (inDialog) calls.coreInDialog(req, leg);
+  const initial = !inDialog && req.method === 'INVITE';
+  const ref = calls.coreLeg(req.callId, connectionId, initial);
+  const rec = initial ? calls.begin(req, ref) : undefined;
+  if (inDialog) calls.coreInDialog(req, ref);
   const hadOffer = sdpOf(copy) !== undefined;
-  const failure = await calls.rewriteRequest(copy, leg, 'ims');
+  const failure = await calls.rewriteRequest(copy, ref, 'ims');
   if (failure !== undefined) {
-    if (!inDialog && req.method === 'INVITE') await calls.release(req.callId, 'term', 'media refused');
+    if (initial) await calls.release(ref, 'media refused');
     respondError(txn, failure);
     return undefined;
   }
@@ -70,13 +69,15 @@ export async function routeToFlow(
     port: s.remotePort,
     connectionId,
   };
-  return forward(ctx.layer, txn, [{ request: copy, destination }], {
-    ...calls.responseHooks(req, leg, 'ims', hadOffer),
+  const fc = forward(ctx.layer, txn, [{ request: copy, destination }], {
+    ...calls.responseHooks(req, ref, 'ims', hadOffer),
     transportFailureStatus: () => {
       ctx.metrics.flowFailures.inc();
       return 430;
     },
   });
+  if (rec !== undefined && !fc.done) rec.forward = fc;
+  return fc;
 }
 
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);

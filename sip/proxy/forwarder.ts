@@ -153,6 +153,23 @@ export class ForwardContext implements ClientTransactionUser {
     for (const b of this.list) this.cancelBranch(b, reason);
   }
 
+  /**
+   * Ends the context at once with `status` upstream (RFC 3261 §16.7 step 6 applied early): used
+   * when the policy knows no branch can succeed, e.g. the callee's flow failed while ringing
+   * (TS 24.229 §5.2.8.1.1). Pending branches are CANCELled and their late responses absorbed.
+   */
+  abort(status: number): void {
+    if (this.finalSent) return;
+    const response = this.synthesize(status);
+    this.finalSent = true;
+    this.server.respond(response);
+    for (const b of this.list) {
+      this.cancelBranch(b);
+      this.stopTimerC(b);
+    }
+    this.hooks.onDone?.(response);
+  }
+
   private startBranch(b: Branch): void {
     b.client = this.layer.sendRequest(b.target.request, b.target.destination, this);
     // §16.6 step 11: Timer C guards an INVITE branch that gets provisionals but no final.
