@@ -127,6 +127,8 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   transports.delegate = layer;
 
   let flows = 0;
+  /** releases in progress for flows that closed (awaited by stop) */
+  const closing = new Set<Promise<void>>();
   transports.connections.onAdd = (c) => {
     if (c.source.protocol === 'ws' || c.source.protocol === 'wss') metrics.flows.set(++flows);
   };
@@ -161,6 +163,9 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     mwPort,
     async stop() {
       clearInterval(sweep);
+      // Calls still up are released toward the IMS side while the transports can still send.
+      await calls?.releaseAll(2000);
+      await Promise.allSettled(closing);
       layer?.close();
       await transports.stop();
     },

@@ -178,4 +178,44 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
     await expectNoCalls(e);
   });
+  it('[TS24229-5.2.8-release-on-stop] MUST release a call toward the IMS user when the eP-CSCF stops gracefully: the IMS user gets a BYE', async () => {
+    const k = core!;
+    const e = ep!;
+    const frank = await CallUa.registered({
+      wsUrl: e.wsUrl,
+      domain: DOMAIN,
+      user: 'frank',
+      secret: { password: '-' },
+    });
+    const uasPort = await ports.port('udp');
+    const media = await ports.range(2, 'udp');
+    lastRun = await runSipp({
+      scenario: 'register-expect-200-service-route.xml',
+      remote: { host: k.host, port: k.sipPort },
+      localPort: uasPort,
+      service: 'gina',
+      keys: { domain: DOMAIN, expires: '60' },
+    });
+    expect(lastRun.exitCode).toBe(0);
+    uas = await startSippServer({
+      scenario: 'uas-answer-pcma.xml',
+      localPort: uasPort,
+      service: 'gina',
+      mediaPort: media.min,
+    });
+    const invite = frank.invite(`sip:gina@${DOMAIN}`, { body: webrtcSdp({ user: 'frank' }) });
+    await invite.answered();
+    // Let the ACK reach sipp first (its scenario expects INVITE, ACK, then BYE).
+    await new Promise((r) => setTimeout(r, 300));
+    await e.stop();
+
+    const done = await uas.finished();
+    lastRun = done;
+    uas = undefined;
+    expect(done.exitCode).toBe(0);
+    const bye = receivedBySipp(done.messages, 'BYE');
+    expect(bye).toMatch(/^BYE sip:gina@/);
+    expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
+    await frank.close();
+  });
 });

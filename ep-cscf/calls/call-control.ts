@@ -222,6 +222,16 @@ export class CallControl {
     }
   }
 
+  /**
+   * Graceful stop: every call is released as if its flow had failed (BYE or CANCEL toward the
+   * IMS side, media deleted) while the transports are still up, bounded by `timeoutMs`.
+   */
+  async releaseAll(timeoutMs: number): Promise<void> {
+    const flows = new Set(this.table.all().map((c) => c.connectionId));
+    const work = Promise.all([...flows].map((f) => this.flowClosed(f)));
+    await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   private async byeTowardIms(rec: CallRecord): Promise<void> {
     const target = rec.imsTarget;
     if (target === undefined || rec.toTag === undefined) return;

@@ -56,6 +56,10 @@ export class CallTable {
     return c;
   }
 
+  all(): CallRecord[] {
+    return [...this.calls.values()];
+  }
+
   onConnection(connectionId: string): CallRecord[] {
     return [...this.calls.values()].filter((c) => c.connectionId === connectionId);
   }
