@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { readEnvironment } from '../../app/config.ts';
+import type { MediaGateway } from '../../ep-cscf/calls/media.ts';
 import { EPCSCF_SCHEMA } from '../../ep-cscf/config.ts';
 import { type RunningEpCscf, startEpCscf } from '../../ep-cscf/ep-cscf.ts';
 import type { RegistrationStore } from '../../store/index.ts';
@@ -21,6 +22,8 @@ export interface EpCscfPeerOptions {
   readonly coreUri: string;
   /** further environment variables (IMS_DOMAIN, ALLOWED_ORIGINS, WS_MAX_MESSAGE, ...) */
   readonly env?: Readonly<Record<string, string>>;
+  /** the media gateway (default: SDP passes through) */
+  readonly media?: MediaGateway;
 }
 
 export interface EpCscfPeer {
@@ -65,6 +68,7 @@ export async function startEpCscfPeer(o: EpCscfPeerOptions): Promise<EpCscfPeer>
       httpServer: http,
       registry: new Registry(),
       defaultOrigins: () => [`http://${host}:${httpPort}`],
+      ...(o.media === undefined ? {} : { media: o.media }),
     });
   } catch (err) {
     await close(http);
