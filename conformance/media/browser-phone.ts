@@ -40,6 +40,13 @@ export interface CallEnd {
   readonly cause: string;
 }
 
+/** A pager-mode MESSAGE (RFC 3428) the page received. */
+export interface ReceivedMessage {
+  readonly from: string;
+  readonly contentType: string | undefined;
+  readonly body: string;
+}
+
 export interface BrowserPhone {
   readonly page: Page;
   register(o: { wsUrl: string; uri: string; password: string }): Promise<void>;
@@ -48,6 +55,16 @@ export interface BrowserPhone {
   /** arms auto-answer; resolves once an incoming call is established, with the INVITE's SDP as received */
   incoming(): Promise<{ offer: string }>;
   stats(): Promise<MediaStats>;
+  /** JsSIP page only: INVITE `target`; resolves at its first provisional response, unanswered */
+  dial(target: string): Promise<{ status: number | undefined }>;
+  /** JsSIP page only: re-INVITE putting the call on hold (a=sendonly); resolves with the answer's SDP */
+  hold(): Promise<{ answer: string | undefined }>;
+  /** JsSIP page only: re-INVITE resuming the call (a=sendrecv); resolves with the answer's SDP */
+  unhold(): Promise<{ answer: string | undefined }>;
+  /** JsSIP page only: MESSAGE (text/plain) to `target`; resolves with the final status */
+  sendMessage(target: string, body: string): Promise<{ status: number | undefined }>;
+  /** JsSIP page only: the oldest MESSAGE received and not yet taken, or the next to arrive */
+  nextMessage(): Promise<ReceivedMessage>;
   /** BYE (or CANCEL) from this side; resolves when the library reports the session ended */
   hangup(): Promise<CallEnd>;
   ended(): Promise<CallEnd>;
@@ -66,10 +83,13 @@ export async function openPhone(browser: Browser, origin: string, name: string):
   const run = async <T>(fn: string, arg?: unknown): Promise<T> => {
     try {
       return (await page.evaluate(
-        ([f, a]) =>
-          (globalThis as unknown as { phone: Record<string, (x: unknown) => unknown> }).phone[f as string]?.(
-            a,
-          ),
+        ([f, a]) => {
+          const step = (
+            globalThis as unknown as { phone: Record<string, ((x: unknown) => unknown) | undefined> }
+          ).phone[f as string];
+          if (step === undefined) throw new Error(`this page's phone has no ${String(f)}()`);
+          return step(a);
+        },
         [fn, arg] as const,
       )) as T;
     } finally {
@@ -100,6 +120,11 @@ export async function openPhone(browser: Browser, origin: string, name: string):
       return incoming;
     },
     stats: () => run('stats'),
+    dial: (target) => within(`ringing of ${target}`, run('dial', target)),
+    hold: () => within('hold re-INVITE', run('hold')),
+    unhold: () => within('resume re-INVITE', run('unhold')),
+    sendMessage: (target, body) => within(`MESSAGE to ${target}`, run('sendMessage', { target, body })),
+    nextMessage: () => within('incoming MESSAGE', run('nextMessage')),
     hangup: () => within('hang-up', run('hangup')),
     ended: () => within('end of the call', run('ended')),
     report: () => `--- browser phone ${name} ---\n${[...log, ...consoleLines.slice(-200)].join('\n')}`,

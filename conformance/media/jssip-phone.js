@@ -10,6 +10,11 @@
   let incomingWaiter;
   let endedResult;
   const endedWaiters = [];
+  // the SDP of the last answer to one of our offers (2xx of the INVITE or of a re-INVITE)
+  let remoteAnswer;
+  // MESSAGE requests received (RFC 3428), oldest first, and the tests waiting for the next one
+  const received = [];
+  const messageWaiters = [];
 
   const note = (text) => log.push(`${new Date().toISOString()} ${text}`);
 
@@ -24,6 +29,25 @@
     s.on('ended', finish('ended'));
     s.on('failed', finish('failed'));
     s.on('confirmed', () => note('session confirmed'));
+    s.on('sdp', (e) => {
+      if (e.originator === 'remote' && e.type === 'answer') remoteAnswer = e.sdp;
+    });
+  }
+
+  // hold() or unhold(): one re-INVITE; resolves with the SDP answer once it is applied.
+  function reoffer(verb) {
+    return new Promise((resolve, reject) => {
+      if (!session) return reject(new Error(`${verb}: no session`));
+      remoteAnswer = undefined;
+      const onEnd = (e) => reject(new Error(`${verb}: session ended: ${e.cause}`));
+      session.once('ended', onEnd);
+      const started = session[verb]({}, () => {
+        session.removeListener('ended', onEnd);
+        note(`${verb} answered`);
+        resolve({ answer: remoteAnswer });
+      });
+      if (!started) reject(new Error(`${verb}: JsSIP refused to send the re-INVITE`));
+    });
   }
 
   window.phone = {
@@ -43,6 +67,18 @@
         e.session.on('confirmed', () => incomingWaiter?.resolve({ offer }));
         e.session.on('failed', (f) => incomingWaiter?.reject(new Error(`incoming call failed: ${f.cause}`)));
         e.session.answer(media);
+      });
+      ua.on('newMessage', (e) => {
+        if (e.originator !== 'remote') return;
+        const m = {
+          from: e.request.from.uri.toString(),
+          contentType: e.request.getHeader('Content-Type'),
+          body: e.request.body,
+        };
+        note(`MESSAGE from ${m.from}`);
+        const waiter = messageWaiters.shift();
+        if (waiter) waiter(m);
+        else received.push(m);
       });
       return new Promise((resolve, reject) => {
         ua.once('registered', () => resolve('registered'));
@@ -68,6 +104,38 @@
         });
         follow(s);
       });
+    },
+    // INVITE `target` and resolve at its first provisional response (101-199), unanswered.
+    dial(target) {
+      return new Promise((resolve, reject) => {
+        const s = ua.call(target, {
+          ...media,
+          eventHandlers: {
+            progress: (e) => resolve({ status: e.response?.status_code }),
+            failed: (e) =>
+              reject(new Error(`call failed: ${e.cause} ${e.message?.status_code ?? ''} (${e.originator})`)),
+          },
+        });
+        follow(s);
+      });
+    },
+    hold: () => reoffer('hold'),
+    unhold: () => reoffer('unhold'),
+    sendMessage({ target, body }) {
+      return new Promise((resolve, reject) => {
+        ua.sendMessage(target, body, {
+          contentType: 'text/plain',
+          eventHandlers: {
+            succeeded: (e) => resolve({ status: e.response?.status_code }),
+            failed: (e) => reject(new Error(`MESSAGE failed: ${e.cause} ${e.response?.status_code ?? ''}`)),
+          },
+        });
+      });
+    },
+    nextMessage() {
+      const m = received.shift();
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve) => messageWaiters.push(resolve));
     },
     incoming() {
       return new Promise((resolve, reject) => {

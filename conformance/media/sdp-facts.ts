@@ -14,6 +14,8 @@ export interface SdpFacts {
   readonly candidates: number;
   readonly fingerprint: boolean;
   readonly setup: string | undefined;
+  /** the audio stream's a=sendrecv/sendonly/recvonly/inactive, or the session's (RFC 3264 §5.1) */
+  readonly direction: string | undefined;
   /** the lines that only belong on the WebRTC side: a=ice-*, a=candidate, a=fingerprint, a=setup */
   readonly webrtcOnlyLines: readonly string[];
 }
@@ -31,6 +33,7 @@ export function sdpFacts(sdp: string): SdpFacts {
     candidates: audio?.candidates?.length ?? 0,
     fingerprint: (audio?.fingerprint ?? session.fingerprint) !== undefined,
     setup: audio?.setup ?? session.setup,
+    direction: audio?.direction ?? session.direction,
     webrtcOnlyLines: sdp.split(/\r?\n/).filter((l) => WEBRTC_ONLY.test(l)),
   };
 }

@@ -17,12 +17,17 @@ export interface SippUas {
   stop(): Promise<SippResult>;
 }
 
-/** REGISTERs sip:USER@domain at the core, then answers one call on the same port. */
+/**
+ * REGISTERs sip:USER@domain at the core, then plays `scenario` (default `uas-answer-pcma.xml`:
+ * answers one call) as a server on the same port.
+ */
 export async function startSippUas(o: {
   ports: PortAllocator;
   core: Kamailio;
   user: string;
   timeoutMs: number;
+  /** a UAS scenario in conformance/sipp/ */
+  scenario?: string;
 }): Promise<SippUas> {
   const localPort = await o.ports.udp();
   const media = await o.ports.range(4, 'udp');
@@ -39,7 +44,7 @@ export async function startSippUas(o: {
     throw new Error(`sipp REGISTER to the core failed\n${registered.report()}`);
   }
   const server = await startSippServer({
-    scenario: 'uas-answer-pcma.xml',
+    scenario: o.scenario ?? 'uas-answer-pcma.xml',
     localPort,
     service: o.user,
     mediaPort: media.min,
