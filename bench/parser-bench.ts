@@ -46,6 +46,8 @@ export interface Ratio {
   ours: number;
   /** ours+typed / best competitor, ops/s */
   oursTyped: number;
+  /** ours+via / best competitor, ops/s (NaN when ours+via was not run) */
+  oursVia: number;
 }
 
 export interface ParserBenchResult {
@@ -130,12 +132,14 @@ function ratios(
     }
     const ours = of('ours');
     const typed = of('ours+typed');
+    const via = of('ours+via');
     if (best === undefined || ours === undefined) continue;
     out.push({
       message: m.id,
       best: best.contender,
       ours: ours.opsPerSec / best.opsPerSec,
       oursTyped: typed === undefined ? Number.NaN : typed.opsPerSec / best.opsPerSec,
+      oursVia: via === undefined ? Number.NaN : via.opsPerSec / best.opsPerSec,
     });
   }
   return out;

@@ -17,7 +17,7 @@ import { runParserBench } from './parser-bench.ts';
  */
 
 const MESSAGES = ['register', 'invite', 'ok'];
-const PARSERS = ['ours', 'ours+typed', 'npm-sip', 'sip.js', 'jssip'];
+const PARSERS = ['ours', 'ours+typed', 'ours+via', 'npm-sip', 'sip.js', 'jssip'];
 
 describe('bench:parser', () => {
   it('[DESIGN-speed-parser_bench] times every parser on every benchmark message and gives a ratio per message', () => {

@@ -82,18 +82,26 @@ export function trimWs(s: string): string {
  * other character is in cls. Used for URI user, password, params and headers.
  */
 export function isEscapedIn(cls: Uint8Array, s: string, allowEmpty = false): boolean {
-  if (s.length === 0) return allowEmpty;
-  for (let i = 0; i < s.length; i++) {
+  return isEscapedAt(cls, s, 0, s.length, allowEmpty);
+}
+
+/** isEscapedIn for s[start, end), without cutting it out. */
+export function isEscapedAt(
+  cls: Uint8Array,
+  s: string,
+  start: number,
+  end: number,
+  allowEmpty = false,
+): boolean {
+  if (end <= start) return allowEmpty;
+  for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x25) {
-      if (i + 2 >= s.length) return false;
-      const h1 = s.charCodeAt(i + 1);
-      const h2 = s.charCodeAt(i + 2);
-      if (!(h1 < 128 && HEX[h1] === 1 && h2 < 128 && HEX[h2] === 1)) return false;
-      i += 2;
-    } else if (c >= 128 || cls[c] !== 1) {
-      return false;
-    }
+    if (c !== 0x25 && c < 128 && cls[c] === 1) continue;
+    if (c !== 0x25 || i + 2 >= end) return false;
+    const h1 = s.charCodeAt(i + 1);
+    const h2 = s.charCodeAt(i + 2);
+    if (!(h1 < 128 && HEX[h1] === 1 && h2 < 128 && HEX[h2] === 1)) return false;
+    i += 2;
   }
   return true;
 }

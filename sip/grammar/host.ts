@@ -9,35 +9,67 @@ export type HostKind = 'domain' | 'ipv4' | 'ipv6';
  * IPv4 address; only IPv6 references go through node:net. Returns undefined when invalid.
  */
 export function classifyHost(host: string): HostKind | undefined {
-  const n = host.length;
-  if (n === 0) return undefined;
-  const c0 = host.charCodeAt(0);
+  return classifyHostAt(host, 0, host.length);
+}
+
+/** classifyHost for the host written in s[start, end), without cutting it out. */
+export function classifyHostAt(s: string, start: number, end: number): HostKind | undefined {
+  const n = end - start;
+  if (n <= 0) return undefined;
+  const c0 = s.charCodeAt(start);
   if (c0 === 0x5b) {
-    if (n < 4 || host.charCodeAt(n - 1) !== 0x5d) return undefined;
-    const addr = host.slice(1, -1);
+    if (n < 4 || s.charCodeAt(end - 1) !== 0x5d) return undefined;
+    const addr = s.slice(start + 1, end - 1);
     if (isIP(addr) === 6) return 'ipv6';
     // RFC 5118 §4.10: accept the extra colon produced by the RFC 3261 ABNF bug.
     return addr.includes(':::') && isIP(addr.replace(':::', '::')) === 6 ? 'ipv6' : undefined;
   }
   if (c0 === 0x2d || c0 === 0x2e) return undefined;
-  let lastDot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = host.charCodeAt(i);
+  let lastDot = start - 1;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
     if (c >= 128 || HOSTNAME[c] !== 1) return undefined;
-    if (c === 0x2e && i < n - 1) lastDot = i;
+    if (c === 0x2e && i < end - 1) lastDot = i;
   }
-  const t = host.charCodeAt(lastDot + 1);
-  if (t >= 0x30 && t <= 0x39) return isIpv4(host) ? 'ipv4' : undefined;
+  const t = s.charCodeAt(lastDot + 1);
+  if (t >= 0x30 && t <= 0x39) return isIpv4At(s, start, end) ? 'ipv4' : undefined;
+  return 'domain';
+}
+
+/** End of the run of hostname characters (alphanum, "-", ".") that starts at s[i], before end. */
+export function hostnameEnd(s: string, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || HOSTNAME[c] !== 1) break;
+  }
+  return i;
+}
+
+/**
+ * classifyHost for s[start, end) when every character there is a hostname character (as
+ * hostnameEnd found them): only the first character and the toplabel need looking at.
+ */
+export function classifyHostname(s: string, start: number, end: number): HostKind | undefined {
+  if (end <= start) return undefined;
+  const c0 = s.charCodeAt(start);
+  if (c0 === 0x2d || c0 === 0x2e) return undefined;
+  const dot = s.lastIndexOf('.', end - 2);
+  const t = s.charCodeAt(dot < start ? start : dot + 1);
+  if (t >= 0x30 && t <= 0x39) return isIpv4At(s, start, end) ? 'ipv4' : undefined;
   return 'domain';
 }
 
 /** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0-255. */
 export function isIpv4(s: string): boolean {
+  return isIpv4At(s, 0, s.length);
+}
+
+export function isIpv4At(s: string, start: number, end: number): boolean {
   let parts = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i === s.length ? 0x2e : s.charCodeAt(i);
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? 0x2e : s.charCodeAt(i);
     if (c === 0x2e) {
       if (digits === 0 || value > 255) return false;
       parts++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Params, parseGenericParams } from './params.ts';
+import { Params, parseGenericParams } from './params.ts';
 
 function params(s: string): Params {
   const r = parseGenericParams(s, 0);
@@ -66,5 +66,37 @@ describe('generic-param (RFC 3261 §7.3.1, §25.1)', () => {
     c.set('tag', 'other');
     expect(p.get('tag')).toBe('new');
     expect(c.toString()).toBe(';Tag=other;branch=z9hG4bK1');
+  });
+
+  it('[RFC3261-7.3.1-param-names] parameters located in the parsed text read, change and copy like built ones', () => {
+    const located = params(';Tag=AbC;LR;x="q;v"');
+    const built = new Params();
+    for (const [n, v] of [
+      ['Tag', 'AbC'],
+      ['LR', null],
+      ['x', '"q;v"'],
+    ] as const)
+      built.set(n, v);
+    for (const p of [located, built]) {
+      expect([p.size, p.get('tag'), p.get('lr'), p.has('LR'), p.value('X'), p.get('y')]).toEqual([
+        3,
+        'AbC',
+        null,
+        true,
+        'q;v',
+        undefined,
+      ]);
+      expect(p.toString()).toBe(';Tag=AbC;LR;x="q;v"');
+      const c = p.clone();
+      c.set('tag', 'other');
+      c.delete('x');
+      expect([p.toString(), c.toString()]).toEqual([';Tag=AbC;LR;x="q;v"', ';Tag=other;LR']);
+      expect([p.names, p.values]).toEqual([
+        ['Tag', 'LR', 'x'],
+        ['AbC', null, '"q;v"'],
+      ]);
+    }
+    expect(params(';tag=1').get('t\u0100g')).toBeUndefined();
+    expect(JSON.stringify(params(';a=1;b'))).toBe('{"names":["a","b"],"values":["1",null]}');
   });
 });

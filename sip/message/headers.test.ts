@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../parser/parse-message.ts';
-import { canonicalName, headerKey } from './header-names.ts';
+import { canonicalName, headerKey, knownWireName, learnWireName } from './header-names.ts';
 import { type HeaderField, makeField, SipHeaders } from './headers.ts';
 import type { SipMessage } from './message.ts';
 
@@ -67,6 +67,38 @@ describe('header names (RFC 3261 §7.3.1, §7.3.3)', () => {
     expect(makeField('call-id', 'x').name).toBe('Call-ID');
     expect(makeField('Record-Route', 'x').name).toBe('Record-Route');
     expect(makeField('v', 'x')).toEqual({ name: 'v', key: 'via', value: 'x', raw: undefined });
+  });
+  it('[RFC3261-7.3.3-compact-forms] recognises a field name seen before without mistaking a look-alike for it', () => {
+    const wire = 'Via:x\r\nContent-Length:x\r\nContxnt-Length:x\r\nl:x\r\nX-Seen-Once:x\r\n';
+    const at = (name: string) => wire.indexOf(`${name}:`);
+    const known = (name: string) => knownWireName(wire, at(name), at(name) + name.length);
+    expect(known('Via')).toEqual({ name: 'Via', key: 'via' });
+    expect(known('Content-Length')).toEqual({ name: 'Content-Length', key: 'content-length' });
+    expect(known('l')).toEqual({ name: 'l', key: 'content-length' });
+    // Same length, first, second and last characters as Content-Length: not the same name.
+    expect(known('Contxnt-Length')).toBeUndefined();
+    expect(known('X-Seen-Once')).toBeUndefined();
+    const learnt = learnWireName(wire, at('X-Seen-Once'), at('X-Seen-Once') + 11);
+    expect(learnt).toEqual({ name: 'X-Seen-Once', key: 'x-seen-once' });
+    expect(known('X-Seen-Once')).toBe(learnt);
+    expect(knownWireName('Vi\u0100:', 0, 3)).toBeUndefined();
+  });
+
+  it('[RFC3261-7.3.3-compact-forms] keys a parsed field by its name whatever the spelling, seen before or not', () => {
+    const m = message([
+      'INVITE sip:r SIP/2.0',
+      ...BASE,
+      'CSeq: 1 INVITE',
+      'Contxct: <sip:x@y>',
+      'cOnTaCt: <sip:z@y>',
+      'Contact: <sip:w@y>',
+    ]);
+    expect(m.headers.fields.slice(-3).map((f) => [f.name, f.key])).toEqual([
+      ['Contxct', 'contxct'],
+      ['cOnTaCt', 'contact'],
+      ['Contact', 'contact'],
+    ]);
+    expect(m.headers.values('contact')).toEqual(['<sip:z@y>', '<sip:w@y>']);
   });
 });
 

@@ -16,14 +16,47 @@ export interface HeaderField {
   raw: string | undefined;
 }
 
+/**
+ * The received header section a SipHeaders was parsed from, kept so that the serialiser can
+ * copy the bytes of fields that are still as received instead of encoding their text again.
+ * Header text is latin1, one character per octet, and the fields follow each other without a
+ * gap, so a field whose `raw` equals `raws[k]` is exactly the octets of `buf` from
+ * `fieldsStart + raws[0].length + ... + raws[k - 1].length` on.
+ */
+export interface ReceivedSection {
+  readonly buf: Buffer;
+  /** the header section as received, decoded as latin1: buf[lineStart, end) */
+  readonly text: string;
+  /** the raw text of every received field, in order */
+  readonly raws: readonly string[];
+  /** offset in buf of the first field */
+  readonly fieldsStart: number;
+  /**
+   * The start line as parsed: method (request) or status (response), Request-URI or reason
+   * phrase, version; it occupies buf[lineStart, lineStart + lineLength) with its CRLF.
+   * lineLength is -1 when the received line differs from what serialize writes for these
+   * values (a version written in lower case).
+   */
+  readonly first: string | number;
+  readonly second: string;
+  readonly version: string;
+  readonly lineStart: number;
+  readonly lineLength: number;
+  /** offset in buf of the CRLF that ends the header section (the body follows it) */
+  readonly end: number;
+}
+
 /** The ordered header fields of a message. Lookups take any spelling of a name. */
 export class SipHeaders {
   readonly fields: HeaderField[];
   /** bumped on every change; typed-header caches compare against it */
   version = 0;
+  /** where the fields were parsed from, when they were received (see ReceivedSection) */
+  readonly received: ReceivedSection | undefined;
 
-  constructor(fields: HeaderField[] = []) {
+  constructor(fields: HeaderField[] = [], received?: ReceivedSection) {
     this.fields = fields;
+    this.received = received;
   }
 
   first(name: string): HeaderField | undefined {
@@ -39,7 +72,9 @@ export class SipHeaders {
 
   all(name: string): HeaderField[] {
     const key = headerKey(name);
-    return this.fields.filter((f) => f.key === key);
+    const out: HeaderField[] = [];
+    for (const f of this.fields) if (f.key === key) out.push(f);
+    return out;
   }
 
   count(name: string): number {
@@ -78,15 +113,16 @@ export class SipHeaders {
   /** Adds a field before the first field of the same name, or at the top when there is none. */
   prepend(name: string, value: string): void {
     const field = makeField(name, value);
-    const i = this.fields.findIndex((f) => f.key === field.key);
-    this.fields.splice(Math.max(i, 0), 0, field);
+    const i = indexOfKey(this.fields, field.key);
+    if (i <= 0) this.fields.unshift(field);
+    else this.fields.splice(i, 0, field);
     this.version++;
   }
 
   /** Replaces every field of this name by one field (placed where the first one was). */
   set(name: string, value: string): void {
     const field = makeField(name, value);
-    const i = this.fields.findIndex((f) => f.key === field.key);
+    const i = indexOfKey(this.fields, field.key);
     if (i < 0) {
       this.fields.push(field);
     } else {
@@ -114,7 +150,7 @@ export class SipHeaders {
    */
   removeFirstValue(name: string): string | undefined {
     const key = headerKey(name);
-    const i = this.fields.findIndex((f) => f.key === key);
+    const i = indexOfKey(this.fields, key);
     if (i < 0) return undefined;
     const f = this.fields[i]!;
     const parts = f.value.indexOf(',') >= 0 ? (splitList(f.value) ?? [f.value]) : [f.value];
@@ -125,9 +161,23 @@ export class SipHeaders {
     return top;
   }
 
-  clone(): SipHeaders {
-    return new SipHeaders(this.fields.map((f) => ({ ...f })));
+  /** JSON (logs, snapshots) shows the fields, not the received octets they were read from. */
+  toJSON(): { fields: HeaderField[]; version: number } {
+    return { fields: this.fields, version: this.version };
   }
+
+  /** A copy whose fields can be changed independently; untouched fields keep their received bytes. */
+  clone(): SipHeaders {
+    return new SipHeaders(
+      this.fields.map((f) => ({ ...f })),
+      this.received,
+    );
+  }
+}
+
+function indexOfKey(fields: HeaderField[], key: string): number {
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key) return i;
+  return -1;
 }
 
 export function makeField(name: string, value: string): HeaderField {

@@ -16,33 +16,65 @@ abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
   version: string;
-  private cache: Map<string, { version: number; value: unknown }> | undefined;
+  /** typed views: flat triples (key, header-set version, value), a handful per message */
+  private cache: unknown[] | undefined;
 
   constructor(headers: SipHeaders, body: Buffer, version: string) {
     this.headers = headers;
     this.body = body;
     this.version = version;
+    this.cache = undefined;
   }
 
   /** Parses a header once per header-set version; `parse` returns a string on a fault. */
   typed<T>(key: string, parse: (h: SipHeaders) => T | string): T | string {
-    if (this.cache === undefined) this.cache = new Map();
+    return this.view(key, parse, undefined);
+  }
+
+  /** typed with an argument for parse, so that callers need no closure per call. */
+  private view<T, A>(key: string, parse: (h: SipHeaders, arg: A) => T | string, arg: A): T | string {
+    const version = this.headers.version;
     const cache = this.cache;
-    const hit = cache.get(key);
-    if (hit !== undefined && hit.version === this.headers.version) return hit.value as T | string;
-    const value = parse(this.headers);
-    cache.set(key, { version: this.headers.version, value });
+    let slot = -1;
+    if (cache !== undefined) {
+      for (let i = 0; i < cache.length; i += 3) {
+        if (cache[i] !== key) continue;
+        if (cache[i + 1] === version) return cache[i + 2] as T | string;
+        slot = i;
+        break;
+      }
+    }
+    const value = parse(this.headers, arg);
+    this.store(slot, key, version, value);
     return value;
   }
 
   /** Stores a typed view computed elsewhere (the parser's essential checks) for the current headers. */
   seed(key: string, value: unknown): void {
-    if (this.cache === undefined) this.cache = new Map();
-    this.cache.set(key, { version: this.headers.version, value });
+    const cache = this.cache;
+    let slot = -1;
+    if (cache !== undefined) {
+      for (let i = 0; i < cache.length; i += 3) {
+        if (cache[i] === key) {
+          slot = i;
+          break;
+        }
+      }
+    }
+    this.store(slot, key, this.headers.version, value);
   }
 
-  private required<T>(key: string, parse: (h: SipHeaders) => T | string): T {
-    const r = this.typed(key, parse);
+  private store(slot: number, key: string, version: number, value: unknown): void {
+    if (slot >= 0) {
+      const cache = this.cache!;
+      cache[slot + 1] = version;
+      cache[slot + 2] = value;
+    } else if (this.cache === undefined) this.cache = [key, version, value];
+    else this.cache.push(key, version, value);
+  }
+
+  private required<T, A>(key: string, parse: (h: SipHeaders, arg: A) => T | string, arg: A): T {
+    const r = this.view(key, parse, arg);
     if (typeof r === 'string') throw new TypeError(`${key}: ${r}`);
     return r;
   }
@@ -52,7 +84,7 @@ abstract class SipMessageBase {
    * the wire use `viaList()`, which reports a malformed lower Via instead of throwing.
    */
   get vias(): Via[] {
-    return this.required('via', viaOf);
+    return this.required('via', viaOf, undefined);
   }
 
   /** All Via values, or a fault description when one is malformed. */
@@ -62,15 +94,15 @@ abstract class SipMessageBase {
 
   /** The top Via (checked by the parser on every message from the wire). */
   get topVia(): Via {
-    return this.required('via-top', topViaOf);
+    return this.required('via-top', topViaOf, undefined);
   }
 
   get from(): NameAddr {
-    return this.required('from', (h) => addrOf(h, 'from'));
+    return this.required('from', addrOf, 'from');
   }
 
   get to(): NameAddr {
-    return this.required('to', (h) => addrOf(h, 'to'));
+    return this.required('to', addrOf, 'to');
   }
 
   get callId(): string {
@@ -80,24 +112,17 @@ abstract class SipMessageBase {
   }
 
   get cseq(): CSeq {
-    return this.required('cseq', (h) => {
-      const v = h.get('cseq');
-      return v === undefined ? 'CSeq missing' : parseCSeq(v);
-    });
+    return this.required('cseq', cseqOf, undefined);
   }
 
   /** Contact values; a fault string when malformed, [] when absent. `*` is reported as 'star'. */
   contacts(): NameAddr[] | 'star' | string {
-    return this.typed('contact', (h) => {
-      const values = h.values('contact');
-      if (values.length === 1 && values[0] === '*') return 'star' as const;
-      return addrListOf(h, 'contact');
-    });
+    return this.view('contact', contactsOf, undefined);
   }
 
   /** Route, Record-Route, Path, Service-Route, P-Asserted-Identity ...: name-addr lists. */
   addresses(name: string): NameAddr[] | string {
-    return this.typed(name.toLowerCase(), (h) => addrListOf(h, name));
+    return this.view(name.toLowerCase(), addrListOf, name);
   }
 
   /** Max-Forwards, undefined when absent. */
@@ -172,6 +197,17 @@ function addrOf(h: SipHeaders, name: string): NameAddr | string {
   if (fields.length === 0) return `${name} missing`;
   if (fields.length > 1) return `more than one ${name} header`;
   return parseNameAddr(fields[0]!.value);
+}
+
+function cseqOf(h: SipHeaders): CSeq | string {
+  const v = h.get('cseq');
+  return v === undefined ? 'CSeq missing' : parseCSeq(v);
+}
+
+function contactsOf(h: SipHeaders): NameAddr[] | 'star' | string {
+  const values = h.values('contact');
+  if (values.length === 1 && values[0] === '*') return 'star';
+  return addrListOf(h, 'contact');
 }
 
 function addrListOf(h: SipHeaders, name: string): NameAddr[] | string {

@@ -1,7 +1,7 @@
-import { isToken, isWs, skipWs } from '../grammar/chars.ts';
+import { isWs, skipWs, TOKEN } from '../grammar/chars.ts';
 import { type Params, parseGenericParams } from '../grammar/params.ts';
 import { quote, scanQuoted } from '../grammar/quoted.ts';
-import { formatUri, parseUri, type Uri } from '../uri/uri.ts';
+import { formatUri, type Uri, uriOrFault } from '../uri/uri.ts';
 
 /**
  * ( name-addr / addr-spec ) *( SEMI params ) as used by From, To, Contact, Route,
@@ -42,14 +42,48 @@ export function parseNameAddr(value: string): NameAddr | string {
   const lt = value.indexOf('<');
   if (lt > 0 && value.indexOf('"') < 0) {
     // A single address: everything before '<' is the display name, which must be tokens.
-    const name = value.slice(0, lt).trim();
-    if (name.length > 0 && !name.split(/[ \t]+/).every(isToken))
-      return `display name '${name}' must be a quoted string (it is not a sequence of tokens)`;
+    const fault = displayNameFault(value, 0, lt);
+    if (fault !== undefined) return fault;
   }
   const r = parseNameAddrAt(value, 0);
   if (typeof r === 'string') return r;
   if (skipWs(value, r.end) !== value.length) return 'more than one address where one is allowed';
   return r.value;
+}
+
+/**
+ * display-name = *(token LWS) (RFC 3261 §25.1), when it is not a quoted-string: the text of
+ * s[start, end) trimmed (as String.prototype.trim does) must be tokens separated by SP/HTAB.
+ * Returns the fault, or undefined. Works in place: no split, no regular expression.
+ */
+function displayNameFault(s: string, start: number, end: number): string | undefined {
+  let a = start;
+  let b = end;
+  while (a < b && isTrimmed(s.charCodeAt(a))) a++;
+  while (b > a && isTrimmed(s.charCodeAt(b - 1))) b--;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (!(c < 128 && TOKEN[c] === 1) && !isWs(c))
+      return `display name '${s.slice(a, b)}' must be a quoted string (it is not a sequence of tokens)`;
+  }
+  return undefined;
+}
+
+/** Whitespace that String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+function isTrimmed(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 function parseNameAddrAt(s: string, i: number): { value: NameAddr; end: number } | string {
@@ -65,21 +99,16 @@ function parseNameAddrAt(s: string, i: number): { value: NameAddr; end: number }
     quotedName = true;
     i = skipWs(s, q.end);
     if (s.charCodeAt(i) !== 0x3c) return 'quoted display name is not followed by <URI>';
-  }
-  if (!quotedName) {
+  } else {
     // Either tokens followed by "<", a "<" directly, or a bare addr-spec.
     const lt = findAngle(s, i);
-    if (lt >= 0) {
+    if (lt > i) {
+      const fault = displayNameFault(s, i, lt);
+      if (fault !== undefined) return fault;
       const name = s.slice(i, lt).trim();
-      if (name.length > 0) {
-        for (const word of name.split(/[ \t]+/)) {
-          if (!isToken(word))
-            return `display name '${name}' must be a quoted string (it is not a sequence of tokens)`;
-        }
-        displayName = name;
-      }
-      i = lt;
+      if (name.length > 0) displayName = name;
     }
+    if (lt >= 0) i = lt;
   }
   if (s.charCodeAt(i) === 0x3c) {
     const gt = s.indexOf('>', i);
@@ -102,12 +131,12 @@ function parseNameAddrAt(s: string, i: number): { value: NameAddr; end: number }
     if (uriText.length === 0) return 'missing URI';
     if (uriText.indexOf('?') >= 0) return 'a URI with headers must be enclosed in <> (RFC 3261 §20)';
   }
-  const parsed = parseUri(uriText);
-  if (!parsed.ok) return parsed.reason;
+  const uri = uriOrFault(uriText);
+  if (typeof uri === 'string') return uri;
   const pr = parseGenericParams(s, i);
   if (typeof pr === 'string') return pr;
   return {
-    value: { displayName, quotedName, uri: parsed.uri, uriText, bracketed, params: pr.params },
+    value: { displayName, quotedName, uri, uriText, bracketed, params: pr.params },
     end: pr.end,
   };
 }

@@ -1,4 +1,4 @@
-import { allIn, DIGIT, isToken, skipWs, WORD as WORD_TABLE } from '../grammar/chars.ts';
+import { allIn, DIGIT, isToken, skipWs, WORD } from '../grammar/chars.ts';
 
 /** CSeq = 1*DIGIT LWS Method; the number is below 2^31 (RFC 3261 §8.1.1.5, §20.16). */
 export interface CSeq {
@@ -10,23 +10,28 @@ const MAX_CSEQ = 2 ** 31 - 1;
 
 export function parseCSeq(value: string): CSeq | string {
   let i = 0;
-  while (i < value.length && value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x39) i++;
-  const digits = value.slice(0, i);
-  if (digits.length === 0) return 'CSeq does not start with a sequence number';
+  let seq = 0;
+  for (let c = value.charCodeAt(0); c >= 0x30 && c <= 0x39; c = value.charCodeAt(++i))
+    seq = seq * 10 + (c - 0x30);
+  if (i === 0) return 'CSeq does not start with a sequence number';
   const j = skipWs(value, i);
   if (j === i) return 'CSeq lacks whitespace between number and method';
   const method = value.slice(j);
   if (!isToken(method)) return `CSeq method '${method}' is not a token`;
-  const seq = digits.length > 10 ? Number.POSITIVE_INFINITY : Number(digits);
-  if (seq > MAX_CSEQ) return `CSeq number ${digits} exceeds 2^31-1`;
+  if (i > 10 || seq > MAX_CSEQ) return `CSeq number ${value.slice(0, i)} exceeds 2^31-1`;
   return { seq, method };
 }
 
 /** A non-negative decimal integer no larger than max (Content-Length, Max-Forwards, Expires...). */
 export function parseUint(value: string, max: number): number | string {
-  if (!allIn(DIGIT, value)) return `'${value}' is not a non-negative integer`;
-  const n = value.length > 15 ? Number.POSITIVE_INFINITY : Number(value);
-  if (n > max) return `${value} exceeds ${max}`;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return `'${value}' is not a non-negative integer`;
+    n = n * 10 + (c - 0x30);
+  }
+  if (value.length === 0) return `'${value}' is not a non-negative integer`;
+  if (value.length > 15 || n > max) return `${value} exceeds ${max}`;
   return n;
 }
 
@@ -49,14 +54,15 @@ export function parseExpires(value: string): number | string {
 
 /** Call-ID = word [ "@" word ] (RFC 3261 §25.1). */
 export function isCallId(value: string): boolean {
-  const at = value.indexOf('@');
-  if (at === 0 || at === value.length - 1) return false;
+  let at = -1;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (i === at) continue;
-    if (c >= 128 || WORD_TABLE[c] !== 1) return false;
+    if (c < 128 && WORD[c] === 1) continue;
+    // word "@" word: one "@", with a word on each side
+    if (c !== 0x40 || at >= 0 || i === 0) return false;
+    at = i;
   }
-  return value.length > 0 && value.indexOf('@', at + 1) < 0;
+  return value.length > 0 && at !== value.length - 1;
 }
 
 /** option-tag lists of Require, Proxy-Require, Supported, Unsupported (RFC 3261 §20.32). */

@@ -116,4 +116,71 @@ describe('serialize', () => {
     expect(serialize(m).equals(input)).toBe(true);
     expect(Buffer.from(m.to.displayName ?? '', 'latin1').toString('utf8')).toBe('Ünïcødé');
   });
+
+  it('[DESIGN-process-raw-headers] copies received runs and writes edits between them, as the text of the fields would', () => {
+    const edits: Array<[string, (m: SipMessage) => void]> = [
+      ['prepend Via', (m) => m.headers.prepend('Via', 'SIP/2.0/UDP p1.example.com;branch=z9hG4bK77')],
+      ['set a field in the middle', (m) => m.headers.set('Max-Forwards', '69')],
+      ['remove a field', (m) => m.headers.remove('call-id')],
+      ['pop the top Via', (m) => m.headers.removeFirstValue('via')],
+      ['move a field to the end', (m) => m.headers.fields.push(...m.headers.fields.splice(1, 1))],
+      [
+        'change the Request-URI',
+        (m) => {
+          if (m.kind === 'request') m.uri = 'sip:x@192.0.2.9';
+        },
+      ],
+      ['change the body', (m) => (m.body = Buffer.from('v=0\r\n'))],
+      ['clone the header set', (m) => (m.headers = m.headers.clone())],
+    ];
+    const input = Buffer.from(
+      [
+        'INVITE sip:bob@biloxi.example.com SIP/2.0',
+        'Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds',
+        'Max-Forwards: 70',
+        'To: Bob <sip:bob@biloxi.example.com>',
+        'From: Alice <sip:alice@atlanta.example.com>;tag=1928301774',
+        'Call-ID: a84b4c76e66710@pc33.atlanta.example.com',
+        'CSeq: 314159 INVITE',
+        'Content-Type: application/sdp',
+        'Content-Length: 4',
+        '',
+        'abcd',
+      ].join('\r\n'),
+      'latin1',
+    );
+    for (const [what, edit] of edits) {
+      const m = parse(input);
+      edit(m);
+      // The same fields without the received octets: every field is written from its text.
+      const copy = new SipHeaders(m.headers.fields.map((f) => ({ ...f })));
+      const text =
+        m.kind === 'request'
+          ? new SipRequest(m.method, m.uri, copy, m.body, m.version)
+          : new SipResponse(m.status, m.reason, copy, m.body, m.version);
+      expect(serialize(m).toString('latin1'), what).toBe(serialize(text).toString('latin1'));
+    }
+  });
+
+  it('[DESIGN-process-raw-headers] writes a field whose raw text was replaced in place from that text', () => {
+    const m = parse(FOLDED);
+    const to = m.headers.first('to')!;
+    to.raw = 'To: <sip:changed@example.com>\r\n';
+    const text = serialize(m).toString('latin1');
+    expect(text).toContain('\r\nTo: <sip:changed@example.com>\r\nf: "A"');
+    expect(text).not.toContain('TO :');
+  });
+
+  it('[DESIGN-process-raw-headers] gives every output its own octets, apart from the input and from each other', () => {
+    const input = Buffer.from(FOLDED, 'latin1');
+    const m = parse(input);
+    const a = serialize(m);
+    const b = serialize(m);
+    expect(a.equals(input) && b.equals(input)).toBe(true);
+    a.fill(0x78);
+    expect(b.equals(input)).toBe(true);
+    expect(m.body.toString('latin1')).toBe('ab\r\n');
+    expect(serialize(m).equals(input)).toBe(true);
+    expect(Object.keys(JSON.parse(JSON.stringify(m.headers)))).toEqual(['fields', 'version']);
+  });
 });

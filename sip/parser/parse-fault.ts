@@ -38,3 +38,6 @@ export interface ParseFault {
 }
 
 export type ParseResult<M> = { ok: true; message: M } | { ok: false; fault: ParseFault };
+
+/** A fault found before the status is known (it depends on whether the message is a request). */
+export type PartialFault = Omit<ParseFault, 'status'> & { status?: ParseFault['status'] };

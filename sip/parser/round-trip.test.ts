@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { SipMessage } from '../message/message.ts';
+import { SipHeaders } from '../message/headers.ts';
+import { type SipMessage, SipRequest, SipResponse } from '../message/message.ts';
 import { serialize } from '../message/serialize.ts';
 import { parseMessage } from './parse-message.ts';
 
@@ -88,4 +89,29 @@ describe('RFC 4475 corpus round trip', () => {
     const text = serialize(inv.message).toString('latin1');
     expect(text).toContain('\r\nContent-Type: application/sdp\r\nContent-Length: 105\r\n\r\nv=0\r\n');
   });
+
+  it.each(parsedFiles)(
+    '[RFC4475-3.1.1-round-trip] an edited message serialises to the same octets whether untouched runs are copied or written from text: $file',
+    ({ input }) => {
+      const edits: Array<(m: SipMessage) => void> = [
+        (m) => m.headers.prepend('Via', 'SIP/2.0/TCP 192.0.2.4;branch=z9hG4bKrt1'),
+        (m) => m.headers.set('Max-Forwards', '10'),
+        (m) => m.headers.removeFirstValue('via'),
+        (m) => m.headers.fields.reverse(),
+        (m) => (m.body = Buffer.from('x')),
+      ];
+      for (const [i, edit] of edits.entries()) {
+        const r = parseMessage(input);
+        if (!r.ok) throw new Error(r.fault.reason);
+        const m = r.message;
+        edit(m);
+        const fields = new SipHeaders(m.headers.fields.map((f) => ({ ...f })));
+        const asText =
+          m.kind === 'request'
+            ? new SipRequest(m.method, m.uri, fields, m.body, m.version)
+            : new SipResponse(m.status, m.reason, fields, m.body, m.version);
+        expect(serialize(m).equals(serialize(asText)), `edit ${i}`).toBe(true);
+      }
+    },
+  );
 });

@@ -1,4 +1,3 @@
-import { SipHeaders } from '../message/headers.ts';
 import { SipRequest } from '../message/message.ts';
 
 /**
@@ -10,7 +9,8 @@ import { SipRequest } from '../message/message.ts';
  * client transaction's branch (RFC 3261 §16.6 step 8: unique per forwarded request).
  */
 export function forwardCopy(request: SipRequest, via: string, branch: string): SipRequest {
-  const headers = new SipHeaders(request.headers.fields.map((f) => ({ ...f })));
+  // clone() keeps the received bytes, so untouched fields are copied as byte ranges.
+  const headers = request.headers.clone();
   const mf = request.maxForwards;
   headers.set('Max-Forwards', String(mf === undefined ? 70 : Math.max(0, mf - 1)));
   headers.prepend('Via', `${via};branch=${branch}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkUri,
   formatUri,
   isSipUri,
   isTelUri,
@@ -264,5 +265,33 @@ describe('tel and other URI schemes', () => {
   it('[RFC3261-25.1-absolute-uri] rejects whitespace and control characters in an opaque URI', () => {
     expect(reason('http://a b')).toContain('whitespace');
     expect(reason('x:a\x00b')).toContain('control');
+  });
+});
+
+describe('checking a Request-URI without building it', () => {
+  it('[RFC3261-25.1-uri-grammar] checkUri accepts and rejects exactly what parseUri does, and says when there are headers', () => {
+    const texts = [
+      'sip:alice@atlanta.com',
+      'sips:alice:secret@[2001:db8::1]:5061;transport=tls;lr?subject=x&priority=urgent',
+      'sip:a?b@host',
+      'SIP:host;x=%41',
+      'tel:+1-201-555-0123',
+      'urn:service:sos',
+      'sip:@host',
+      'sip:host:65536',
+      'sip:host;;lr',
+      'sip:host?',
+      'sip:-host',
+      'sip:[2001:db8::1',
+      'sip:user@host@other',
+      'no-scheme',
+    ];
+    for (const text of texts) {
+      const r = parseUri(text);
+      const expected = r.ok ? isSipUri(r.uri) && r.uri.headers !== undefined : r.reason;
+      expect(checkUri(text), text).toBe(expected);
+    }
+    expect(checkUri('sip:alice@atlanta.com?subject=x')).toBe(true);
+    expect(checkUri('sip:a?b@host')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-import { allIn, DIGIT, HNV, isEscapedIn, PARAMCHAR, PASSWORD, SCHEME, USER } from '../grammar/chars.ts';
-import { classifyHost, type HostKind } from '../grammar/host.ts';
+import { allIn, isEscapedIn, PARAMCHAR, SCHEME } from '../grammar/chars.ts';
+import type { HostKind } from '../grammar/host.ts';
 import { Params } from '../grammar/params.ts';
+import { type SipUri, scanSipUri } from './sip-uri.ts';
 
 /**
  * URIs as RFC 3261 §19.1 (sip, sips), RFC 3966 (tel) define them; any other scheme is kept
@@ -12,20 +13,7 @@ import { Params } from '../grammar/params.ts';
  */
 export type Uri = SipUri | TelUri | OpaqueUri;
 
-export type { HostKind };
-
-export interface SipUri {
-  scheme: 'sip' | 'sips';
-  user: string | undefined;
-  password: string | undefined;
-  /** host as written; an IPv6 reference keeps its brackets */
-  host: string;
-  hostKind: HostKind;
-  port: number | undefined;
-  params: Params;
-  /** the headers component after '?', escaped, without the '?' */
-  headers: string | undefined;
-}
+export type { HostKind, SipUri };
 
 export interface TelUri {
   scheme: 'tel';
@@ -48,8 +36,8 @@ export function parseUri(text: string): UriResult {
   const c0 = text.charCodeAt(0) | 0x20;
   if (c0 === 0x73 && (text.charCodeAt(1) | 0x20) === 0x69 && (text.charCodeAt(2) | 0x20) === 0x70) {
     const c3 = text.charCodeAt(3);
-    if (c3 === 0x3a) return parseSipUri('sip', text.slice(4));
-    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a) return parseSipUri('sips', text.slice(5));
+    if (c3 === 0x3a) return parseSipUri('sip', text, 4);
+    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a) return parseSipUri('sips', text, 5);
   }
   const colon = text.indexOf(':');
   if (colon <= 0) return fail(`'${text}' has no URI scheme`);
@@ -65,81 +53,38 @@ export function parseUri(text: string): UriResult {
   return { ok: true, uri: { scheme: lower, opaque: rest } };
 }
 
-function parseSipUri(scheme: 'sip' | 'sips', s: string): UriResult {
-  let user: string | undefined;
-  let password: string | undefined;
-  let i = 0;
-  const at = s.indexOf('@');
-  if (at >= 0) {
-    const userinfo = s.slice(0, at);
-    const pc = userinfo.indexOf(':');
-    user = pc >= 0 ? userinfo.slice(0, pc) : userinfo;
-    if (pc >= 0) password = userinfo.slice(pc + 1);
-    if (!isEscapedIn(USER, user)) return fail(`user part '${user}' has characters not allowed in a SIP URI`);
-    if (password !== undefined && !isEscapedIn(PASSWORD, password, true))
-      return fail('password part has characters not allowed in a SIP URI');
-    i = at + 1;
+function parseSipUri(scheme: 'sip' | 'sips', s: string, p: number): UriResult {
+  const r = scanSipUri(scheme, s, p, true);
+  return typeof r === 'object' ? { ok: true, uri: r } : fail(r as string);
+}
+
+/** parseUri without the result object, for parsers that build on it: the URI, or the fault. */
+export function uriOrFault(text: string): Uri | string {
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 === 0x73 && (text.charCodeAt(1) | 0x20) === 0x69 && (text.charCodeAt(2) | 0x20) === 0x70) {
+    const c3 = text.charCodeAt(3);
+    if (c3 === 0x3a) return scanSipUri('sip', text, 4, true) as SipUri | string;
+    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a)
+      return scanSipUri('sips', text, 5, true) as SipUri | string;
   }
-  // host
-  let j = i;
-  if (s.charCodeAt(i) === 0x5b) {
-    j = s.indexOf(']', i);
-    if (j < 0) return fail('IPv6 reference is missing its closing bracket');
-    j++;
-  } else {
-    while (j < s.length) {
-      const c = s.charCodeAt(j);
-      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
-      j++;
-    }
+  const r = parseUri(text);
+  return r.ok ? r.uri : r.reason;
+}
+
+/**
+ * Checks a URI without building it (the Request-URI of a message that is only forwarded):
+ * returns the fault, or whether it is a sip/sips URI with a headers component.
+ */
+export function checkUri(text: string): string | boolean {
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 === 0x73 && (text.charCodeAt(1) | 0x20) === 0x69 && (text.charCodeAt(2) | 0x20) === 0x70) {
+    const c3 = text.charCodeAt(3);
+    if (c3 === 0x3a) return scanSipUri('sip', text, 4, false) as string | boolean;
+    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a)
+      return scanSipUri('sips', text, 5, false) as string | boolean;
   }
-  const host = s.slice(i, j);
-  const hostKind = classifyHost(host);
-  if (hostKind === undefined) {
-    if (host === '') return fail('SIP URI has no host');
-    return fail(
-      host.charCodeAt(0) === 0x5b
-        ? `'${host}' is not a valid IPv6 reference`
-        : `'${host}' is not a valid host`,
-    );
-  }
-  i = j;
-  let port: number | undefined;
-  if (s.charCodeAt(i) === 0x3a) {
-    let j = i + 1;
-    while (j < s.length && s.charCodeAt(j) !== 0x3b && s.charCodeAt(j) !== 0x3f) j++;
-    const p = s.slice(i + 1, j);
-    if (!allIn(DIGIT, p) || p.length > 5 || Number(p) > 65535) return fail(`'${p}' is not a valid port`);
-    port = Number(p);
-    i = j;
-  }
-  const params = new Params();
-  while (s.charCodeAt(i) === 0x3b) {
-    let j = i + 1;
-    while (j < s.length && s.charCodeAt(j) !== 0x3b && s.charCodeAt(j) !== 0x3f) j++;
-    const item = s.slice(i + 1, j);
-    const eq = item.indexOf('=');
-    const name = eq >= 0 ? item.slice(0, eq) : item;
-    const value = eq >= 0 ? item.slice(eq + 1) : null;
-    if (!isEscapedIn(PARAMCHAR, name)) return fail(`URI parameter '${item}' is malformed`);
-    if (value !== null && !isEscapedIn(PARAMCHAR, value))
-      return fail(`value of URI parameter '${name}' is malformed`);
-    params.names.push(name);
-    params.values.push(value);
-    i = j;
-  }
-  let headers: string | undefined;
-  if (s.charCodeAt(i) === 0x3f) {
-    headers = s.slice(i + 1);
-    for (const h of headers.split('&')) {
-      const eq = h.indexOf('=');
-      if (eq <= 0 || !isEscapedIn(HNV, h.slice(0, eq)) || !isEscapedIn(HNV, h.slice(eq + 1), true))
-        return fail(`URI header '${h}' is malformed`);
-    }
-    i = s.length;
-  }
-  if (i !== s.length) return fail(`unexpected '${s.slice(i)}' in SIP URI`);
-  return { ok: true, uri: { scheme, user, password, host, hostKind, port, params, headers } };
+  const r = parseUri(text);
+  return r.ok ? false : r.reason;
 }
 
 /** telephone-subscriber of RFC 3966, checked loosely: visual separators, digits, '+', '*', '#', params. */
