@@ -1,17 +1,15 @@
 /**
- * The eP-CSCF under test with its media anchored: the product's `startEpCscf` configured from
- * environment variables through EPCSCF_SCHEMA (as an operator would), and the eIMS-AGW started
- * the product's way (`startMediaControl` with RTPENGINES pointing at the harness rtpengine),
- * plugged in with `eimsAgwMedia`. Both logs are kept for `report()`.
+ * The eP-CSCF under test with its media anchored: the eIMS-AGW started the product's way
+ * (`startMediaControl` with RTPENGINES pointing at the harness rtpengine) and plugged into the
+ * eP-CSCF peer of conformance/ep-cscf (configured from environment variables through
+ * EPCSCF_SCHEMA, as an operator would) with `eimsAgwMedia`. Both logs are kept for `report()`.
  */
-import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { readEnvironment } from '../../app/config.ts';
 import { type MediaControl, startMediaControl } from '../../eims-agw/index.ts';
 import { eimsAgwMedia } from '../../ep-cscf/calls/eims-agw-media.ts';
-import { EPCSCF_SCHEMA } from '../../ep-cscf/config.ts';
-import { type RunningEpCscf, startEpCscf } from '../../ep-cscf/ep-cscf.ts';
+import type { RunningEpCscf } from '../../ep-cscf/ep-cscf.ts';
+import { startEpCscfPeer } from '../ep-cscf/ep-cscf-peer.ts';
 import { OutputRing } from '../harness/output-ring.ts';
 import type { PortAllocator } from '../harness/ports.ts';
 
@@ -36,83 +34,41 @@ export interface MediaEpCscf {
 }
 
 export async function startMediaEpCscf(o: MediaEpCscfOptions): Promise<MediaEpCscf> {
-  const { ports } = o;
-  const host = ports.host;
-  const httpPort = await ports.tcp();
-  const sipPort = await ports.port('both');
-  const env = {
-    SIP_HOST: host,
-    SIP_PORT: String(sipPort),
-    IMS_CORE_URI: o.coreUri,
-    RTPENGINES: o.rtpengine,
-    ...o.env,
-  };
-  const config = readEnvironment(EPCSCF_SCHEMA, env);
-  if (!config.ok) throw new Error(`eP-CSCF configuration refused: ${JSON.stringify(config.issues)}`);
   const ring = new OutputRing();
   const logger = pino(
     { level: process.env['EPCSCF_LOG_LEVEL'] ?? 'debug' },
     { write: (line: string) => ring.push(line) },
   );
-  const registry = new Registry();
-  const http = createServer((_req, res) => res.writeHead(404).end());
-  const release = (): void => {
-    ports.release(httpPort);
-    ports.release(sipPort);
-  };
-  let media: MediaControl | undefined;
-  let running: RunningEpCscf;
+  const env = { RTPENGINES: o.rtpengine, ...o.env };
+  const media = await startMediaControl({ env, logger, registry: new Registry() });
+  let peer: Awaited<ReturnType<typeof startEpCscfPeer>>;
   try {
-    await listen(http, host, httpPort);
-    media = await startMediaControl({ env, logger, registry });
-    running = await startEpCscf({
-      config: config.config,
-      logger,
-      httpServer: http,
-      registry,
-      defaultOrigins: () => [`http://${host}:${httpPort}`],
+    peer = await startEpCscfPeer({
+      ports: o.ports,
+      coreUri: o.coreUri,
+      env,
       media: eimsAgwMedia(media.gateway),
     });
   } catch (err) {
-    await media?.stop().catch(() => undefined);
-    await close(http);
-    release();
+    await media.stop().catch(() => undefined);
     throw err;
   }
-  const mediaControl = media;
   let stopped: Promise<void> | undefined;
   return {
-    wsUrl: `ws://${host}:${httpPort}${config.config.wsPath}`,
-    mwPort: running.mwPort,
-    running,
-    media: mediaControl,
-    report: () => `--- eP-CSCF + eIMS-AGW log (ws://${host}:${httpPort}) ---\n${ring.text()}`,
+    wsUrl: peer.wsUrl,
+    mwPort: peer.mwPort,
+    running: peer.running,
+    media,
+    report: () => `${peer.report()}\n--- eIMS-AGW log ---\n${ring.text()}`,
     stop() {
       stopped ??= (async () => {
         try {
-          await running.stop();
-          await mediaControl.stop();
+          await peer.stop();
         } finally {
-          await close(http);
-          release();
+          await media.stop();
         }
       })();
       return stopped;
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
