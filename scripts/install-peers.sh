@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   rtpengine-daemon
-  kamailio kamailio-websocket-modules kamailio-tls-modules
+  kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-outbound-modules
   sip-tester
   coturn
   prosody

@@ -1,0 +1,99 @@
+/**
+ * One measuring rig: a fresh IMS core, optionally a system under test in front of it, and a
+ * load generator aimed at the system (or straight at the core). Everything is stopped when the
+ * measurement ends, also when it throws.
+ */
+import type { PortAllocator } from '../conformance/harness/index.ts';
+import { LoadGenerator } from './load/load-generator.ts';
+import type { Target } from './load/protocol.ts';
+import type { Placement, StepContext } from './register-phases.ts';
+import { type ImsCore, startImsCore } from './sut/ims-core.ts';
+import { startKamailioPcscf } from './sut/kamailio-pcscf.ts';
+import { startOurEpCscf } from './sut/our-epcscf.ts';
+import type { SystemName, SystemUnderTest } from './sut/system.ts';
+import type { TlsFiles } from './sut/tls-cert.ts';
+
+export const DOMAIN = 'ims.test';
+/** the web origin the clients come from, the only one both systems accept */
+export const ORIGIN = 'https://wic.bench.invalid';
+/** client source addresses: 8 x ~28,000 ephemeral ports */
+const LOCAL_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+
+export interface RigEnvironment {
+  readonly ports: PortAllocator;
+  readonly placement: Placement;
+  readonly workers: number;
+  /** told of every process group started (the IMS core, the system under test) */
+  readonly onProcessGroup?: (name: string, pgid: number) => void;
+}
+
+export interface RigOptions {
+  /** undefined: the generator sends straight to the core over UDP */
+  readonly system: SystemName | undefined;
+  /** subscribers in the core's table; 0: the core does not authenticate */
+  readonly subscribers: number;
+  readonly maxConnections: number;
+  readonly tls?: TlsFiles | undefined;
+  readonly cpuProfileDir?: string | undefined;
+  readonly nodeArgs?: readonly string[] | undefined;
+}
+
+export interface Rig {
+  readonly core: ImsCore;
+  readonly sut: SystemUnderTest | undefined;
+  readonly gen: LoadGenerator;
+  readonly ctx: StepContext;
+}
+
+export async function withRig<T>(
+  env: RigEnvironment,
+  o: RigOptions,
+  measure: (rig: Rig) => Promise<T>,
+): Promise<T> {
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const core = await startImsCore({
+      ports: env.ports,
+      domain: DOMAIN,
+      subscribers: o.subscribers,
+      cpu: env.placement.loadCpu,
+    });
+    stops.push(() => core.stop());
+    env.onProcessGroup?.('ims-core', core.pgid);
+    let sut: SystemUnderTest | undefined;
+    if (o.system !== undefined) {
+      const options = {
+        ports: env.ports,
+        cpu: env.placement.sutCpu,
+        core: { host: core.host, port: core.port },
+        domain: DOMAIN,
+        origin: ORIGIN,
+        tls: o.tls,
+        maxConnections: o.maxConnections,
+        cpuProfileDir: o.cpuProfileDir,
+        nodeArgs: o.nodeArgs,
+      };
+      const started = o.system === 'ours' ? await startOurEpCscf(options) : await startKamailioPcscf(options);
+      sut = started;
+      stops.push(() => started.stop());
+      env.onProcessGroup?.(started.name, started.pgid);
+    }
+    const target: Target =
+      sut === undefined
+        ? { kind: 'udp', host: core.host, port: core.port }
+        : { kind: 'ws', url: sut.url, origin: ORIGIN, localAddresses: LOCAL_ADDRESSES };
+    const gen = LoadGenerator.start({ workers: env.workers, target, domain: DOMAIN });
+    stops.push(() => gen.close());
+    const ctx: StepContext = { gen, sut, coreCpuSeconds: () => core.cpuSeconds(), placement: env.placement };
+    try {
+      return await measure({ core, sut, gen, ctx });
+    } catch (err) {
+      // Say what the peers printed before they are stopped.
+      if (sut !== undefined) process.stderr.write(`${sut.report()}\n`);
+      process.stderr.write(`${core.report()}\n`);
+      throw err;
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}

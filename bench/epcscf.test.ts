@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { groupAlive } from '../conformance/harness/index.ts';
+import type { EpCscfBenchResult } from './epcscf-bench.ts';
+import { formatEpCscfReport } from './epcscf-report.ts';
+
+/**
+ * `npm run bench -- --smoke`: the eP-CSCF and Kamailio benchmark in its tiny mode (20 clients,
+ * one rate step per system), run as the CLI runs it. No test looks at how fast anything is;
+ * they check that both systems were measured, that every registration went through, and that
+ * no process the benchmark started outlives it.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
+const STARTED = /started (\S+) \(process group (\d+)\)/g;
+
+interface Outcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runBench(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Outcome> {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+}
+
+function startedGroups(stderr: string): { name: string; pgid: number }[] {
+  return [...stderr.matchAll(STARTED)].map((m) => ({ name: m[1] ?? '', pgid: Number(m[2]) }));
+}
+
+async function goneWithin(pgids: number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let alive = pgids.filter(groupAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    alive = alive.filter(groupAlive);
+  }
+  return alive;
+}
+
+describe('npm run bench -- --smoke', () => {
+  let smoke: EpCscfBenchResult | undefined;
+
+  it('[DESIGN-speed-epcscf_bench] registers the same clients with digest through our eP-CSCF and through Kamailio, one rate step each, none failing', async () => {
+    const out = await runBench(['--smoke', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const r = JSON.parse(out.stdout) as EpCscfBenchResult;
+    smoke = r;
+    expect(r.mode).toBe('smoke');
+    expect(r.systems.map((s) => s.name)).toEqual(['ours', 'kamailio']);
+    for (const s of r.systems) {
+      expect(s.connect, s.name).toMatchObject({ registered: r.plan.rateClients, failed: 0 });
+      const step = s.smoke;
+      if (step === undefined) throw new Error(`${s.name}: no rate step`);
+      expect(step.failed, `${s.name} ${JSON.stringify(step.failures)}`).toBe(0);
+      expect(step.starved, s.name).toBe(0);
+      // Every re-registration is two transactions (401, then 200).
+      expect(step.transactions, s.name).toBeGreaterThan(0);
+      expect(step.transactions % 2, s.name).toBe(0);
+      expect(step.sutCpuSeconds, s.name).toBeGreaterThan(0);
+    }
+    // An IMS core and a system under test per system, all stopped by the time the CLI exits.
+    expect(r.processGroups.map((g) => g.name).sort()).toEqual(['ims-core', 'ims-core', 'kamailio', 'ours']);
+    expect(
+      await goneWithin(
+        r.processGroups.map((g) => g.pgid),
+        0,
+      ),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('[DESIGN-speed-epcscf_bench] prints a table with a row per system', () => {
+    if (smoke === undefined) throw new Error('the smoke run above did not produce a result');
+    const text = formatEpCscfReport(smoke);
+    expect(text).toMatch(/^machine: .+ \(\d+ cores, \d+ GiB\), node v\d+/);
+    for (const name of ['ours', 'kamailio']) {
+      expect(text).toMatch(
+        new RegExp(`\\| ${name} +\\| +200 \\| +[\\d,]+ \\| +[\\d.]+ \\| +[\\d.]+ \\| +0 \\| +0 \\|`),
+      );
+      expect(text).toContain(`${name}: 20 registered, 0 failed`);
+    }
+  });
+
+  it('[DESIGN-speed-epcscf_cleanup] stops every process it started when it is interrupted mid-run', async () => {
+    let interrupted = false;
+    const out = await runBench(['--smoke'], (stderr, child) => {
+      // Interrupt once the second system (Kamailio) is up, with clients registering.
+      if (!interrupted && /started kamailio \(process group \d+\)/.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(interrupted).toBe(true);
+    expect(out.signal ?? out.code).not.toBe(0);
+    const groups = startedGroups(out.stderr);
+    expect(groups.map((g) => g.name)).toEqual(['ims-core', 'ours', 'ims-core', 'kamailio']);
+    expect(
+      await goneWithin(
+        groups.map((g) => g.pgid),
+        3000,
+      ),
+    ).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,278 @@
+/**
+ * A load-generator worker thread: owns a share of the simulated clients, their WebSocket
+ * connections (or one UDP socket for the direct-to-core baseline), and drives their
+ * registrations on command (protocol.ts). Timing is performance.now() in this thread.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import WebSocket from 'ws';
+import type { Command, ConnectResult, Reply, StepResult, WorkerSetup } from './protocol.ts';
+import { type Outcome, RegisterClient } from './register-client.ts';
+import { readResponse } from './sip-reader.ts';
+
+interface Slot {
+  readonly client: RegisterClient;
+  send(text: string): void;
+  ws: WebSocket | undefined;
+  alive: boolean;
+  /** told how the registration under way ended */
+  settle: ((ok: boolean, reason?: string) => void) | undefined;
+}
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (port === null) throw new Error('load-worker.ts runs as a worker thread');
+const slots: Slot[] = [];
+const byCallId = new Map<string, Slot>();
+const inFlight = new Set<Slot>();
+let udp: Socket | undefined;
+let udpSentBy = '';
+
+/** Per-step counters; transactions are recorded here whatever started the registration. */
+class Tally {
+  latencies = new Float64Array(1 << 14);
+  count = 0;
+  ok = 0;
+  failed = 0;
+  readonly failures: Record<string, number> = {};
+  record(o: Outcome): void {
+    if (o.kind === 'failed') {
+      this.failed++;
+      this.failures[o.reason] = (this.failures[o.reason] ?? 0) + 1;
+      return;
+    }
+    this.ok++;
+    if (this.count === this.latencies.length) {
+      const grown = new Float64Array(this.latencies.length * 2);
+      grown.set(this.latencies);
+      this.latencies = grown;
+    }
+    this.latencies[this.count++] = o.latencyMs;
+  }
+  fail(reason: string): void {
+    this.failed++;
+    this.failures[reason] = (this.failures[reason] ?? 0) + 1;
+  }
+}
+let tally = new Tally();
+
+function onText(slot: Slot | undefined, text: string): void {
+  const facts = readResponse(text);
+  if (typeof facts === 'string') {
+    tally.fail(`unreadable message: ${facts}`);
+    return;
+  }
+  const s = slot ?? byCallId.get(facts.callId);
+  if (s === undefined) return;
+  const now = performance.now();
+  const outcome = s.client.receive(facts, now);
+  if (outcome === undefined) return;
+  tally.record(outcome);
+  if (outcome.kind === 'challenged') {
+    s.send(outcome.next);
+    return;
+  }
+  inFlight.delete(s);
+  const settle = s.settle;
+  s.settle = undefined;
+  settle?.(outcome.kind === 'registered', outcome.kind === 'failed' ? outcome.reason : undefined);
+}
+
+function begin(slot: Slot, settle: (ok: boolean, reason?: string) => void): void {
+  slot.settle = settle;
+  inFlight.add(slot);
+  slot.send(slot.client.begin(performance.now()));
+}
+
+function giveUp(slot: Slot, reason: string): void {
+  if (!inFlight.delete(slot)) return;
+  slot.client.abandon();
+  tally.fail(reason);
+  const settle = slot.settle;
+  slot.settle = undefined;
+  settle?.(false, reason);
+}
+
+const sweep = setInterval(() => {
+  const limit = performance.now() - setup.timeoutMs;
+  for (const slot of inFlight)
+    if (slot.client.sentAt < limit) giveUp(slot, `no final response within ${setup.timeoutMs} ms`);
+}, 100);
+
+async function openUdp(): Promise<void> {
+  if (udp !== undefined || setup.target.kind !== 'udp') return;
+  const socket = createSocket('udp4');
+  socket.on('message', (buf) => onText(undefined, buf.toString('latin1')));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  udp = socket;
+  udpSentBy = `127.0.0.1:${socket.address().port}`;
+}
+
+function newSlot(index: number): Promise<Slot> {
+  const target = setup.target;
+  if (target.kind === 'udp') {
+    const client = new RegisterClient({ index, domain: setup.domain, transport: 'UDP', udpSentBy });
+    const { host, port: corePort } = target;
+    const slot: Slot = {
+      client,
+      ws: undefined,
+      alive: true,
+      settle: undefined,
+      send: (text) => udp?.send(Buffer.from(text, 'latin1'), corePort, host),
+    };
+    byCallId.set(client.callId, slot);
+    return Promise.resolve(slot);
+  }
+  const secure = target.url.startsWith('wss:');
+  const client = new RegisterClient({ index, domain: setup.domain, transport: secure ? 'WSS' : 'WS' });
+  const localAddress = target.localAddresses[index % target.localAddresses.length];
+  const ws = new WebSocket(target.url, 'sip', {
+    perMessageDeflate: false,
+    origin: target.origin,
+    rejectUnauthorized: false,
+    handshakeTimeout: setup.timeoutMs,
+    ...(localAddress === undefined ? {} : { localAddress }),
+  });
+  const slot: Slot = { client, ws, alive: false, settle: undefined, send: (text) => ws.send(text) };
+  ws.on('message', (data: Buffer) => onText(slot, data.toString('latin1')));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      slot.alive = true;
+      resolve(slot);
+    });
+    ws.once('error', (err) => reject(err));
+    ws.once('close', () => {
+      const wasAlive = slot.alive;
+      slot.alive = false;
+      if (!wasAlive) return;
+      if (inFlight.has(slot)) giveUp(slot, 'WebSocket closed by the server');
+      else tally.fail('WebSocket closed by the server while the client was idle');
+    });
+  });
+}
+
+async function connect(first: number, count: number, concurrency: number): Promise<ConnectResult> {
+  await openUdp();
+  tally = new Tally();
+  let next = first;
+  let registered = 0;
+  let failed = 0;
+  const failures: Record<string, number> = {};
+  const note = (reason: string): void => {
+    failed++;
+    failures[reason] = (failures[reason] ?? 0) + 1;
+  };
+  const one = async (index: number): Promise<void> => {
+    let slot: Slot;
+    try {
+      slot = await newSlot(index);
+    } catch (err) {
+      note(`connect: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    slots.push(slot);
+    const ok = await new Promise<string | undefined>((resolve) =>
+      begin(slot, (success, reason) => resolve(success ? undefined : (reason ?? 'failed'))),
+    );
+    if (ok === undefined) registered++;
+    else note(ok);
+  };
+  const lane = async (): Promise<void> => {
+    while (next < first + count) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  return { op: 'connected', registered, failed, failures };
+}
+
+function step(registrationsPerSec: number, durationMs: number): Promise<StepResult> {
+  tally = new Tally();
+  const idle: Slot[] = slots.filter((s) => s.alive && s.client.registered && s.client.phase === 'idle');
+  let head = 0;
+  let started = 0;
+  let starved = 0;
+  let okRegs = 0;
+  let failedRegs = 0;
+  let open = 0;
+  const perMs = registrationsPerSec / 1000;
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    let ticking = true;
+    const finish = (): void => {
+      if (ticking || open > 0) return;
+      const t = tally;
+      const latencies = t.latencies.slice(0, t.count);
+      resolve({
+        op: 'step-done',
+        latencies,
+        transactionsOk: t.ok,
+        transactionsFailed: t.failed,
+        registrationsOk: okRegs,
+        registrationsFailed: failedRegs,
+        starved,
+        failures: t.failures,
+        elapsedMs: performance.now() - t0,
+      });
+    };
+    const done =
+      (slot: Slot) =>
+      (ok: boolean): void => {
+        open--;
+        if (ok) okRegs++;
+        else failedRegs++;
+        if (slot.alive) idle.push(slot);
+        finish();
+      };
+    const tick = (): void => {
+      const now = performance.now();
+      const due = Math.floor(Math.min(now - t0, durationMs) * perMs);
+      while (started < due) {
+        started++;
+        let slot = head < idle.length ? idle[head++] : undefined;
+        // A connection the server closed while its client was idle is skipped (counted when it closed).
+        while (slot !== undefined && !slot.alive) slot = head < idle.length ? idle[head++] : undefined;
+        if (slot === undefined) {
+          starved++;
+          continue;
+        }
+        open++;
+        begin(slot, done(slot));
+      }
+      if (head > 4096 && head * 2 > idle.length) {
+        idle.splice(0, head);
+        head = 0;
+      }
+      if (now - t0 < durationMs) setTimeout(tick, 1);
+      else {
+        ticking = false;
+        finish();
+      }
+    };
+    tick();
+  });
+}
+
+async function close(): Promise<void> {
+  clearInterval(sweep);
+  for (const s of slots) {
+    s.alive = false;
+    s.ws?.terminate();
+  }
+  udp?.close();
+}
+
+port.on('message', (cmd: Command) => {
+  const reply = (r: Reply): void => {
+    if (r.op === 'step-done') port.postMessage(r, [r.latencies.buffer as ArrayBuffer]);
+    else port.postMessage(r);
+  };
+  const run = async (): Promise<Reply> => {
+    if (cmd.op === 'connect') return connect(cmd.first, cmd.count, cmd.concurrency);
+    if (cmd.op === 'step') return step(cmd.registrationsPerSec, cmd.durationMs);
+    await close();
+    return { op: 'closed' };
+  };
+  run().then(reply, (err: unknown) =>
+    reply({ op: 'error', message: err instanceof Error ? err.message : String(err) }),
+  );
+});
