@@ -70,7 +70,15 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
       },
     }),
   );
-  const udp = transports.add(new UdpTransport({ host: config.sipHost, port: config.sipPort, logger }));
+  // A large receive buffer rides out GC pauses under load instead of dropping the core's responses.
+  const udp = transports.add(
+    new UdpTransport({
+      host: config.sipHost,
+      port: config.sipPort,
+      logger,
+      receiveBufferSize: 8 * 1024 * 1024,
+    }),
+  );
   await transports.start();
   const mwPort = udp.address()?.port ?? config.sipPort;
   transports.add(new TcpTransport({ host: config.sipHost, port: mwPort, logger }));

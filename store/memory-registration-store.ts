@@ -4,6 +4,8 @@ import type { ContactBinding, RegistrationStore } from './registration-store.ts'
 export class MemoryRegistrationStore implements RegistrationStore {
   private readonly byAor = new Map<string, Map<string, ContactBinding>>();
   private readonly byConnection = new Map<string, Set<ContactBinding>>();
+  /** kept up to date so size() does not walk every binding */
+  private count = 0;
 
   async put(b: ContactBinding): Promise<void> {
     this.delete(b.aor, b.contact);
@@ -13,6 +15,7 @@ export class MemoryRegistrationStore implements RegistrationStore {
       this.byAor.set(b.aor, contacts);
     }
     contacts.set(b.contact, b);
+    this.count++;
     let set = this.byConnection.get(b.connectionId);
     if (set === undefined) {
       set = new Set();
@@ -42,9 +45,7 @@ export class MemoryRegistrationStore implements RegistrationStore {
   }
 
   async size(): Promise<number> {
-    let n = 0;
-    for (const contacts of this.byAor.values()) n += contacts.size;
-    return n;
+    return this.count;
   }
 
   private delete(aor: string, contact: string): boolean {
@@ -52,6 +53,7 @@ export class MemoryRegistrationStore implements RegistrationStore {
     const b = contacts?.get(contact);
     if (contacts === undefined || b === undefined) return false;
     contacts.delete(contact);
+    this.count--;
     if (contacts.size === 0) this.byAor.delete(aor);
     const set = this.byConnection.get(b.connectionId);
     set?.delete(b);

@@ -6,16 +6,25 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * exactly that connection. A token is base64url(MAC(8) || connection id), the MAC an
  * HMAC-SHA256 under a key of this deployment, so a token cannot be forged or altered.
  */
+const CACHE_SIZE = 65_536;
+
 export class FlowTokens {
   private readonly key: Buffer;
+  /** tokens of recent connections: a REGISTER refresh or a call reuses its flow's token */
+  private readonly cache = new Map<string, string>();
 
   constructor(key?: string) {
     this.key = key === undefined || key === '' ? randomBytes(32) : Buffer.from(key, 'utf8');
   }
 
   encode(connectionId: string): string {
+    const hit = this.cache.get(connectionId);
+    if (hit !== undefined) return hit;
     const id = Buffer.from(connectionId, 'utf8');
-    return Buffer.concat([this.mac(id), id]).toString('base64url');
+    const token = Buffer.concat([this.mac(id), id]).toString('base64url');
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(connectionId, token);
+    return token;
   }
 
   /** The connection id, or undefined when the token is not one of ours. */
