@@ -139,13 +139,16 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     await expectNoCalls(e);
   });
 
-  it("[TS24229-5.2.8.1.2-flow-failure-bye-to-ims] MUST release toward the IMS user, along the core's Record-Route, a call whose WebSocket client drops: the IMS user gets a BYE with a Reason and answers it", async () => {
+  /**
+   * A WebSocket client `caller` (through the eP-CSCF) in an answered call with a sipp UAS
+   * `callee` registered directly to Kamailio; `finish()` collects sipp's run once it ends.
+   */
+  async function answeredCallToSipp(caller: string, callee: string) {
     const k = core!;
-    const e = ep!;
-    const dave = await CallUa.registered({
-      wsUrl: e.wsUrl,
+    const ua = await CallUa.registered({
+      wsUrl: ep!.wsUrl,
       domain: DOMAIN,
-      user: 'dave',
+      user: caller,
       secret: { password: '-' },
     });
     const uasPort = await ports.port('udp');
@@ -154,68 +157,47 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
       scenario: 'register-expect-200-service-route.xml',
       remote: { host: k.host, port: k.sipPort },
       localPort: uasPort,
-      service: 'erin',
+      service: callee,
       keys: { domain: DOMAIN, expires: '60' },
     });
     expect(lastRun.exitCode).toBe(0);
-    uas = await startSippServer({
+    const server = await startSippServer({
       scenario: 'uas-answer-pcma.xml',
       localPort: uasPort,
-      service: 'erin',
+      service: callee,
       mediaPort: media.min,
     });
-    const invite = dave.invite(`sip:erin@${DOMAIN}`, { body: webrtcSdp({ user: 'dave' }) });
+    uas = server;
+    const invite = ua.invite(`sip:${callee}@${DOMAIN}`, { body: webrtcSdp({ user: caller }) });
     await invite.answered();
-    await dave.close();
+    const finish = async () => {
+      const done = await server.finished();
+      lastRun = done;
+      uas = undefined;
+      expect(done.exitCode).toBe(0);
+      return receivedBySipp(done.messages, 'BYE');
+    };
+    return { ua, invite, finish };
+  }
 
-    const done = await uas.finished();
-    lastRun = done;
-    uas = undefined;
-    expect(done.exitCode).toBe(0);
-    const bye = receivedBySipp(done.messages, 'BYE');
+  it("[TS24229-5.2.8.1.2-flow-failure-bye-to-ims] MUST release toward the IMS user, along the core's Record-Route, a call whose WebSocket client drops: the IMS user gets a BYE with a Reason and answers it", async () => {
+    const { ua, invite, finish } = await answeredCallToSipp('dave', 'erin');
+    await ua.close();
+    const bye = await finish();
     expect(bye).toMatch(/^BYE sip:erin@/);
     expect(headerValues(bye, 'Reason')[0]).toMatch(/^SIP\s*;\s*cause=\d{3}\b/i);
     expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
-    await expectNoCalls(e);
+    await expectNoCalls(ep!);
   });
+
   it('[TS24229-5.2.8-release-on-stop] MUST release a call toward the IMS user when the eP-CSCF stops gracefully: the IMS user gets a BYE', async () => {
-    const k = core!;
-    const e = ep!;
-    const frank = await CallUa.registered({
-      wsUrl: e.wsUrl,
-      domain: DOMAIN,
-      user: 'frank',
-      secret: { password: '-' },
-    });
-    const uasPort = await ports.port('udp');
-    const media = await ports.range(2, 'udp');
-    lastRun = await runSipp({
-      scenario: 'register-expect-200-service-route.xml',
-      remote: { host: k.host, port: k.sipPort },
-      localPort: uasPort,
-      service: 'gina',
-      keys: { domain: DOMAIN, expires: '60' },
-    });
-    expect(lastRun.exitCode).toBe(0);
-    uas = await startSippServer({
-      scenario: 'uas-answer-pcma.xml',
-      localPort: uasPort,
-      service: 'gina',
-      mediaPort: media.min,
-    });
-    const invite = frank.invite(`sip:gina@${DOMAIN}`, { body: webrtcSdp({ user: 'frank' }) });
-    await invite.answered();
+    const { ua, invite, finish } = await answeredCallToSipp('frank', 'gina');
     // Let the ACK reach sipp first (its scenario expects INVITE, ACK, then BYE).
     await new Promise((r) => setTimeout(r, 300));
-    await e.stop();
-
-    const done = await uas.finished();
-    lastRun = done;
-    uas = undefined;
-    expect(done.exitCode).toBe(0);
-    const bye = receivedBySipp(done.messages, 'BYE');
+    await ep!.stop();
+    const bye = await finish();
     expect(bye).toMatch(/^BYE sip:gina@/);
     expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
-    await frank.close();
+    await ua.close();
   });
 });
