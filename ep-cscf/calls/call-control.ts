@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { SipError } from '../../sip/error/sip-error.ts';
 import { parseUri, SipHeaders, SipRequest, type SipResponse } from '../../sip/index.ts';
 import type { ForwardOptions } from '../../sip/proxy/index.ts';
@@ -315,8 +314,4 @@ function mediaFailure(ctx: EpCscfContext, err: unknown, callId: string): SipErro
   if (status === 503)
     return new SipError(503, 'Service Unavailable', [['Retry-After', String(e?.retryAfter ?? 5)]]);
   return new SipError(500, 'Server Internal Error', [warning]);
-}
-
-export function newTag(): string {
-  return randomBytes(6).toString('hex');
 }

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IntegrityProtected } from '../../sip/auth/index.ts';
 import { isSipUri, type NameAddr, parseExpires, type SipRequest, type SipResponse } from '../../sip/index.ts';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
-import { buildResponse, type ServerTransaction } from '../../sip/transaction/index.ts';
+import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { ReceivedMessage } from '../../sip/transport/index.ts';
 import type { ContactBinding } from '../../store/index.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
+import { localResponse } from '../reply.ts';
 import { editRegisterTowardCore, stripAkaKeys } from './register-edits.ts';
 
 /**
@@ -20,17 +21,17 @@ export function forwardRegister(
   const req = txn.request;
   const connectionId = rm.source.connectionId;
   if (connectionId === undefined) {
-    txn.respond(reply(req, 403, 'Forbidden (REGISTER only over a WebSocket flow)'));
+    txn.respond(localResponse(req, 403, 'Forbidden (REGISTER only over a WebSocket flow)'));
     return undefined;
   }
   // RFC 3261 §10.3 step 3: the address-of-record must be a SIP or SIPS URI.
   if (!isSipUri(req.to.uri)) {
-    txn.respond(reply(req, 400, 'Bad Request (address-of-record must be a SIP URI)'));
+    txn.respond(localResponse(req, 400, 'Bad Request (address-of-record must be a SIP URI)'));
     return undefined;
   }
   const contacts = req.contacts();
   if (!Array.isArray(contacts) && contacts !== 'star') {
-    txn.respond(reply(req, 400, 'Bad Request (Contact)'));
+    txn.respond(localResponse(req, 400, 'Bad Request (Contact)'));
     return undefined;
   }
   const token = ctx.tokens.encode(connectionId);
@@ -156,8 +157,4 @@ function impiOf(req: SipRequest): string | undefined {
   const auth = req.headers.get('authorization');
   const m = auth === undefined ? null : /username\s*=\s*"([^"]*)"/i.exec(auth);
   return m?.[1];
-}
-
-function reply(req: SipRequest, status: number, reason: string): SipResponse {
-  return buildResponse(req, status, reason, randomBytes(6).toString('hex'));
 }
