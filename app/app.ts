@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type MediaGateway, MediaGateway as MediaGatewayClass } from '../eims-agw/index.ts';
 import type { Config } from './config.ts';
-import { createHttpServer, type HealthReport } from './http-server.ts';
+import { createHttpServer, type HealthReport, HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { ROLE_NAMES, type RoleName } from './role-name.ts';
@@ -88,8 +88,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
       : undefined;
   const scheme = tls === undefined ? 'http' : 'https';
+  const routes = new HttpRoutes();
   const server = createHttpServer({
     health,
+    routes,
     registry: metrics.registry,
     logger,
     ...(tls === undefined ? {} : { tls }),
@@ -111,6 +113,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         mediaGateway,
         logger: options.logger.child({ module: descriptor.name }),
         httpServer: server,
+        http: routes,
         registry: metrics.registry,
         publicOrigins,
         env: options.env ?? process.env,

@@ -1,6 +1,7 @@
 /**
- * The operations HTTP server (node:http): GET /healthz and GET /metrics. Anything else gets
- * an RFC 9457 problem document. The WWSF's own HTTP service will live in wwsf/.
+ * The product's HTTP server (node:http or node:https): GET /healthz and GET /metrics, plus the
+ * routes roles mount under a path prefix (the WAF's OAuth endpoints, the WWSF's web client and
+ * SAPI). Anything else gets an RFC 9457 problem document.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,12 +19,47 @@ export interface HealthReport {
   readonly roles: Readonly<Record<RoleName, RoleState | 'disabled'>>;
 }
 
+export type HttpListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * Path prefixes roles claim on the shared HTTP server. A prefix owns itself and everything under
+ * it (`/sapi` owns `/sapi` and `/sapi/x`, not `/sapix`); the longest matching prefix wins; `/`
+ * owns every path the others and the operations routes do not.
+ */
+export class HttpRoutes {
+  private readonly routes: { prefix: string; listener: HttpListener }[] = [];
+
+  mount(prefix: string, listener: HttpListener): void {
+    if (!prefix.startsWith('/') || (prefix.length > 1 && prefix.endsWith('/')))
+      throw new Error(`HTTP mount prefix must start with / and not end with one: ${prefix}`);
+    if (prefix === '/healthz' || prefix === '/metrics') throw new Error(`${prefix} is reserved`);
+    if (this.routes.some((r) => r.prefix === prefix)) throw new Error(`${prefix} is already mounted`);
+    this.routes.push({ prefix, listener });
+    this.routes.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  unmount(prefix: string): void {
+    const i = this.routes.findIndex((r) => r.prefix === prefix);
+    if (i >= 0) this.routes.splice(i, 1);
+  }
+
+  /** The listener owning `path`, or undefined. */
+  match(path: string): HttpListener | undefined {
+    for (const r of this.routes) {
+      if (r.prefix === '/' || path === r.prefix || path.startsWith(`${r.prefix}/`)) return r.listener;
+    }
+    return undefined;
+  }
+}
+
 export interface HttpServerOptions {
   readonly health: () => HealthReport;
   readonly registry: Registry;
   readonly logger: Logger;
   /** PEM key and certificate: serve HTTPS instead of HTTP */
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+  /** routes roles mount; the operations routes come first */
+  readonly routes?: HttpRoutes;
 }
 
 const ALLOW = 'GET, HEAD';
@@ -39,9 +75,14 @@ function problem(response: ServerResponse, status: number, title: string, detail
 }
 
 async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse) {
-  const path = (request.url ?? '/').split('?')[0];
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
   const head = request.method === 'HEAD';
   if (path !== '/healthz' && path !== '/metrics') {
+    const listener = options.routes?.match(path);
+    if (listener !== undefined) {
+      listener(request, response);
+      return;
+    }
     problem(response, 404, 'Not Found', `no resource at ${path}; try /healthz or /metrics`, head);
     return;
   }

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { MediaGateway } from '../eims-agw/index.ts';
 import { eimsAgwRole } from '../eims-agw/role.ts';
 import { epCscfRole } from '../ep-cscf/role.ts';
+import type { HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
 
@@ -25,6 +26,8 @@ export interface RoleContext {
   readonly logger: Logger;
   /** The product's HTTP server (HTTP_PORT): roles attach their routes and WebSocket upgrades to it. */
   readonly httpServer: Server;
+  /** Path prefixes on that server: a role mounts its HTTP handlers here (node:http listeners). */
+  readonly http: HttpRoutes;
   /** The process's Prometheus registry: roles register their metrics on it. */
   readonly registry: Registry;
   /** The origins browsers reach the HTTP server by (known once it listens). */

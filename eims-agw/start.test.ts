@@ -4,6 +4,7 @@
  */
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpRoutes } from '../app/http-server.ts';
 import type { RoleContext } from '../app/roles.ts';
 import { memoryLogger } from '../app/test-log.ts';
 import { findBinary } from '../conformance/harness/binary.ts';
@@ -36,6 +37,7 @@ function roleContext(env: Record<string, string>, registry: Registry): RoleConte
     publicOrigins: () => [],
     // The eIMS-AGW serves nothing over HTTP.
     httpServer: undefined as unknown as RoleContext['httpServer'],
+    http: new HttpRoutes(),
   };
 }
 
