@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type MediaGateway, MediaGateway as MediaGatewayClass } from '../eims-agw/index.ts';
+import type { TokenAuthority } from '../token/authority.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, type HealthReport, HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -107,10 +108,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     return hosts.map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
   };
   let mediaGateway: MediaGateway | undefined;
+  let tokenAuthority: TokenAuthority | undefined;
   for (const descriptor of enabled) {
     try {
       const handle = await descriptor.start({
         mediaGateway,
+        tokenAuthority,
         logger: options.logger.child({ module: descriptor.name }),
         httpServer: server,
         http: routes,
@@ -121,6 +124,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       });
       started.push({ descriptor, handle });
       if ('gateway' in handle && handle.gateway instanceof MediaGatewayClass) mediaGateway = handle.gateway;
+      if ('authority' in handle) tokenAuthority = handle.authority as TokenAuthority;
     } catch (error) {
       logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
       await stopRoles(started, logger);

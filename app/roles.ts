@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { MediaGateway } from '../eims-agw/index.ts';
 import { eimsAgwRole } from '../eims-agw/role.ts';
 import { epCscfRole } from '../ep-cscf/role.ts';
+import type { TokenAuthority } from '../token/authority.ts';
 import type { HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
@@ -36,6 +37,8 @@ export interface RoleContext {
   readonly tls: { readonly key: Buffer; readonly cert: Buffer } | undefined;
   /** The eIMS-AGW's media gateway when that role runs in this process (started before the eP-CSCF). */
   readonly mediaGateway: MediaGateway | undefined;
+  /** The WAF when that role runs in this process (started before the others). */
+  readonly tokenAuthority: TokenAuthority | undefined;
   /** The environment the role reads its own configuration from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

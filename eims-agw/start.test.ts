@@ -34,6 +34,7 @@ function roleContext(env: Record<string, string>, registry: Registry): RoleConte
     env,
     tls: undefined,
     mediaGateway: undefined,
+    tokenAuthority: undefined,
     publicOrigins: () => [],
     // The eIMS-AGW serves nothing over HTTP.
     httpServer: undefined as unknown as RoleContext['httpServer'],
