@@ -20,7 +20,15 @@ describe('lab core subscribers file', () => {
     const r = loadSubscribersFile(DEFAULT_FILE);
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const dir = r.subscribers;
-    expect(dir.all.map((s) => s.impi)).toEqual(['alice@ims.lab', 'bob@ims.lab', 'carol@ims.lab']);
+    expect(dir.all.map((s) => s.impi)).toEqual([
+      'alice@ims.lab',
+      'bob@ims.lab',
+      'carol@ims.lab',
+      // the anonymous pool of store/seed.lab.json (guest access, TS 33.203 Annex X.4)
+      'guest1@ims.lab',
+      'guest2@ims.lab',
+      'guest3@ims.lab',
+    ]);
     expect(dir.byImpu('tel:+1-555-0100')?.impi).toBe('alice@ims.lab');
     expect(dir.byImpu('sip:Alice@IMS.LAB;user=phone')).toBeUndefined();
     expect(dir.byImpu('sip:alice@IMS.lab;transport=tcp')?.impi).toBe('alice@ims.lab');
