@@ -12,6 +12,7 @@ import { isRequirementId } from './requirement-id.ts';
 export const KNOWN_ROLES = [
   'sip',
   'store',
+  'token',
   'ep-cscf',
   'eims-agw',
   'waf',
