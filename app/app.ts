@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { ROLE_NAMES, type RoleName } from './role-name.ts';
 import { ROLES, type RoleDescriptor, type RoleHandle } from './roles.ts';
+import { openSharedState } from './shared-state.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -107,6 +108,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         : [config.httpHost];
     return hosts.map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${boundPort}`);
   };
+  // The directory (and Redis) before the roles, which use them; closed after they stop.
+  const state = await openSharedState(config, logger);
+  const stopRolesAndState = async (): Promise<void> => {
+    await stopRoles(started, logger);
+    await state
+      .close()
+      .catch((error: unknown) => logger.error({ err: error }, 'shared state failed to close'));
+  };
   let mediaGateway: MediaGateway | undefined;
   let tokenAuthority: TokenAuthority | undefined;
   for (const descriptor of enabled) {
@@ -114,6 +123,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       const handle = await descriptor.start({
         mediaGateway,
         tokenAuthority,
+        directory: state.directory,
+        registrations: state.registrations,
         logger: options.logger.child({ module: descriptor.name }),
         httpServer: server,
         http: routes,
@@ -127,7 +138,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       if ('authority' in handle) tokenAuthority = handle.authority as TokenAuthority;
     } catch (error) {
       logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
-      await stopRoles(started, logger);
+      await stopRolesAndState();
       throw error;
     }
   }
@@ -137,7 +148,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     boundPort = port;
   } catch (error) {
     logger.fatal({ err: error, host: config.httpHost, port: config.httpPort }, 'cannot listen');
-    await stopRoles(started, logger);
+    await stopRolesAndState();
     throw error;
   }
   const url = displayUrl(config.httpHost, port, scheme);
@@ -155,7 +166,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await stopRoles(started, logger);
+      await stopRolesAndState();
       logger.info('stopped');
     })();
     return stopped;

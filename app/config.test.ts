@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LAB_SEED_FILE } from '../store/seed.ts';
 import { CONFIG_SCHEMA, type EnvVar, loadConfig, readEnvironment } from './config.ts';
 import { readmeEnvRows, schemaEnvRows } from './config-readme.ts';
 
@@ -13,6 +14,9 @@ describe('configuration', () => {
         logLevel: 'info',
         roles: ['waf', 'wwsf', 'eims-agw', 'ep-cscf', 'xmpp'],
         shutdownTimeoutMs: 10000,
+        databaseFile: 'data/webrtc-ims.sqlite',
+        directorySeed: fileURLToPath(LAB_SEED_FILE),
+        redisUrl: undefined,
       },
     });
   });
@@ -45,6 +49,17 @@ describe('configuration', () => {
     ['ROLES', 'ep-cscf,pcrf', 'ROLES must be a comma-separated list without repeats of:'],
     ['ROLES', 'waf,waf', 'ROLES must be a comma-separated list without repeats of:'],
     ['SHUTDOWN_TIMEOUT_MS', '0', 'SHUTDOWN_TIMEOUT_MS must be an integer from 1 to 600000, got "0"'],
+    ['DATABASE_FILE', '', 'DATABASE_FILE must be a non-empty value, got ""'],
+    [
+      'DATABASE_URL',
+      'mysql://user:pw@db:3306/ims',
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, got <redacted>',
+    ],
+    [
+      'REDIS_URL',
+      'http://user:pw@cache:6379',
+      'REDIS_URL must be a redis:// or rediss:// URL, got <redacted>',
+    ],
   ])(
     '[DESIGN-configuration-schema] MUST reject %s=%j with an error naming the key',
     (key, value, message) => {
@@ -54,6 +69,24 @@ describe('configuration', () => {
       expect(result.issues).toEqual([{ key, message: expect.stringContaining(message) }]);
     },
   );
+
+  it('reads the directory and Redis settings: `lab` is the shipped seed, empty means none', () => {
+    const result = loadConfig({
+      DATABASE_FILE: ':memory:',
+      DIRECTORY_SEED: '',
+      REDIS_URL: 'rediss://:secret@cache.example:6380/2',
+      DATABASE_URL: 'postgresql://ims:secret@db.example:5432/ims',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      databaseUrl: 'postgresql://ims:secret@db.example:5432/ims',
+      databaseFile: ':memory:',
+      directorySeed: undefined,
+      redisUrl: 'rediss://:secret@cache.example:6380/2',
+    });
+    expect(loadConfig({ DIRECTORY_SEED: 'seeds/tenant.json' })).toMatchObject({
+      config: { directorySeed: 'seeds/tenant.json' },
+    });
+  });
 
   it('[DESIGN-configuration-schema] MUST report every bad key at once', () => {
     const result = loadConfig({ HTTP_PORT: 'x', LOG_LEVEL: 'y' });

@@ -5,6 +5,8 @@
  */
 
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { LAB_SEED_FILE } from '../store/seed.ts';
 import { isRoleName, ROLE_NAMES, type RoleName } from './role-name.ts';
 
 export type Parsed<T> =
@@ -63,6 +65,42 @@ function optionalText(raw: string): Parsed<string | undefined> {
   return { ok: true, value: raw === '' ? undefined : raw };
 }
 
+function nonEmptyText(raw: string): Parsed<string> {
+  return raw === '' ? { ok: false, expected: 'a non-empty value' } : { ok: true, value: raw };
+}
+
+/** `lab` is the seed shipped in store/; empty is none; anything else is a file path. */
+function seedFile(raw: string): Parsed<string | undefined> {
+  return { ok: true, value: raw === '' ? undefined : raw === 'lab' ? fileURLToPath(LAB_SEED_FILE) : raw };
+}
+
+function redisUrl(raw: string): Parsed<string | undefined> {
+  if (raw === '') return { ok: true, value: undefined };
+  const expected = 'a redis:// or rediss:// URL';
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'redis:' || url.protocol === 'rediss:'
+      ? { ok: true, value: raw }
+      : { ok: false, expected };
+  } catch {
+    return { ok: false, expected };
+  }
+}
+
+/** A PostgreSQL URL (libpq form); empty: not set. */
+function postgresUrl(raw: string): Parsed<string | undefined> {
+  if (raw === '') return { ok: true, value: undefined };
+  const expected = 'a postgres:// or postgresql:// URL';
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.host !== ''
+      ? { ok: true, value: raw }
+      : { ok: false, expected };
+  } catch {
+    return { ok: false, expected };
+  }
+}
+
 export const CONFIG_SCHEMA = {
   httpPort: {
     env: 'HTTP_PORT',
@@ -107,6 +145,36 @@ export const CONFIG_SCHEMA = {
     meaning: 'Time allowed for a graceful stop after SIGINT/SIGTERM before the process exits with 1',
     default: '10000',
     parse: integerIn(1, 600_000),
+  },
+  databaseFile: {
+    env: 'DATABASE_FILE',
+    meaning:
+      'SQLite file of the subscriber directory (domains, subscribers, IMS credentials, pool leases); its folder is created; `:memory:` keeps it in memory. Holds IMS secrets: protect it',
+    default: 'data/webrtc-ims.sqlite',
+    parse: nonEmptyText,
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    meaning:
+      'PostgreSQL (postgres:// or postgresql://): when set, the subscriber directory lives there instead of DATABASE_FILE, shared by every instance; its schema is created on start (never logged: may hold a password)',
+    default: '',
+    secret: true,
+    parse: postgresUrl,
+  },
+  directorySeed: {
+    env: 'DIRECTORY_SEED',
+    meaning:
+      'Seed applied when the directory has no domain yet: `lab` (store/seed.lab.json: ims.lab, alice, bob, admin, guest pool), a JSON file path, or empty for none',
+    default: 'lab',
+    parse: seedFile,
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    meaning:
+      'Redis (redis:// or rediss://): when set, eP-CSCF registrations (and the WAF grants) live there, shared by every instance; empty: in memory (never logged: may hold a password)',
+    default: '',
+    secret: true,
+    parse: redisUrl,
   },
 } as const satisfies Record<string, EnvVar<unknown>>;
 

@@ -9,7 +9,10 @@ import type { Registry } from 'prom-client';
 import type { MediaGateway } from '../eims-agw/index.ts';
 import { eimsAgwRole } from '../eims-agw/role.ts';
 import { epCscfRole } from '../ep-cscf/role.ts';
+import type { SubscriberDirectory } from '../store/directory.ts';
+import type { RegistrationStore } from '../store/registration-store.ts';
 import type { TokenAuthority } from '../token/authority.ts';
+import { wwsfRole } from '../wwsf/role.ts';
 import type { HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
@@ -39,6 +42,10 @@ export interface RoleContext {
   readonly mediaGateway: MediaGateway | undefined;
   /** The WAF when that role runs in this process (started before the others). */
   readonly tokenAuthority: TokenAuthority | undefined;
+  /** The subscriber directory (DATABASE_FILE), opened before the roles start and closed after. */
+  readonly directory: SubscriberDirectory;
+  /** The shared registration store when REDIS_URL is set; undefined: the role's own memory store. */
+  readonly registrations: RegistrationStore | undefined;
   /** The environment the role reads its own configuration from. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -73,7 +80,7 @@ export function notBuiltRole(name: RoleName, title: string, issue: string): Role
 /** Every role, in start order; stopped in reverse. */
 export const ROLES: readonly RoleDescriptor[] = [
   notBuiltRole('waf', 'WAF (WebRTC Authorization Function)', 'issue #5'),
-  notBuiltRole('wwsf', 'WWSF (WebRTC Web Server Function)', 'issue #6'),
+  wwsfRole,
   eimsAgwRole,
   epCscfRole,
   notBuiltRole('xmpp', 'XMPP interworking', 'no issue yet'),

@@ -7,8 +7,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const START = ['--import', 'tsx', 'bin/start.ts'];
 
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const key of ['HTTP_HOST', 'LOG_LEVEL', 'ROLES', 'SHUTDOWN_TIMEOUT_MS'])
+  // The directory in memory: tests never create data/ in the repository.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_FILE: ':memory:', ...extra };
+  for (const key of ['HTTP_HOST', 'LOG_LEVEL', 'ROLES', 'SHUTDOWN_TIMEOUT_MS', 'DIRECTORY_SEED', 'REDIS_URL'])
     if (!(key in extra)) delete env[key];
   return env;
 }

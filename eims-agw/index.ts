@@ -30,3 +30,11 @@ export {
   type MediaControlStatus,
   startMediaControl,
 } from './start.ts';
+export {
+  type IceUrl,
+  isTurnUrl,
+  parseIceUrl,
+  type TurnCredentialRequest,
+  type TurnCredentials,
+  turnCredentials,
+} from './turn-credentials.ts';

@@ -35,6 +35,9 @@ function roleContext(env: Record<string, string>, registry: Registry): RoleConte
     tls: undefined,
     mediaGateway: undefined,
     tokenAuthority: undefined,
+    // The eIMS-AGW reads no subscribers and keeps no registrations.
+    directory: undefined as unknown as RoleContext['directory'],
+    registrations: undefined,
     publicOrigins: () => [],
     // The eIMS-AGW serves nothing over HTTP.
     httpServer: undefined as unknown as RoleContext['httpServer'],

@@ -2,7 +2,7 @@
  * eP-CSCF configuration: one schema, read from environment variables (see README.md's table,
  * checked against this schema by config.test.ts).
  */
-import { type EnvVar, host, integerIn, type Parsed } from '../app/config.ts';
+import { type EnvVar, host, integerIn, oneOf, type Parsed } from '../app/config.ts';
 import { parseUri, type SipUri } from '../sip/index.ts';
 
 function optionalSipUri(raw: string): Parsed<SipUri | undefined> {
@@ -31,6 +31,18 @@ function bool(raw: string): Parsed<boolean> {
   if (raw === 'true' || raw === '1') return { ok: true, value: true };
   if (raw === 'false' || raw === '0') return { ok: true, value: false };
   return { ok: false, expected: 'true or false' };
+}
+
+function optionalUrl(raw: string): Parsed<string> {
+  if (raw === '') return { ok: true, value: '' };
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'https:' || u.protocol === 'http:')
+      return { ok: true, value: raw.replace(/\/+$/, '') };
+  } catch {
+    // not a URL
+  }
+  return { ok: false, expected: 'an http(s) URL such as https://wrtc.example.com/oauth' };
 }
 
 function domainName(raw: string): Parsed<string> {
@@ -138,6 +150,54 @@ export const EPCSCF_SCHEMA = {
     env: 'REG_EVENT',
     meaning: 'Subscribe to the reg event of each registered IMPU (TS 24.229 §5.2.3)',
     default: 'true',
+    parse: bool,
+  },
+  wafIssuer: {
+    env: 'WAF_ISSUER',
+    meaning:
+      'Issuer URL of the WAF whose access tokens REGISTER and other requests may carry (RFC 8898); empty: the WAF of this process, and bearer access off without one',
+    default: '',
+    parse: optionalUrl,
+  },
+  tokenValidation: {
+    env: 'TOKEN_VALIDATION',
+    meaning:
+      'How access tokens are validated: jwks (JWT signature checked locally against the WAF JWKS) or introspection (RFC 7662 at the WAF)',
+    default: 'jwks',
+    parse: oneOf(['jwks', 'introspection'] as const),
+  },
+  jwksUri: {
+    env: 'JWKS_URI',
+    meaning: "URL of the WAF's JWKS; empty: jwks_uri from the issuer's metadata",
+    default: '',
+    parse: optionalUrl,
+  },
+  introspectionClientId: {
+    env: 'INTROSPECTION_CLIENT_ID',
+    meaning:
+      "Client id the eP-CSCF authenticates with at the WAF's introspection endpoint; empty: the in-process WAF's resource-server client",
+    default: '',
+    parse: text,
+  },
+  introspectionClientSecret: {
+    env: 'INTROSPECTION_CLIENT_SECRET',
+    meaning: 'Secret of INTROSPECTION_CLIENT_ID (HTTP Basic, RFC 7662 §2.1)',
+    default: '',
+    secret: true,
+    parse: text,
+  },
+  tokenCheckInterval: {
+    env: 'TOKEN_CHECK_INTERVAL',
+    meaning:
+      'Seconds between revocation checks (introspection) of the tokens registrations rest on; 0: none (expiry still ends them)',
+    default: '60',
+    parse: integerIn(0, 86400),
+  },
+  bearerRequired: {
+    env: 'BEARER_REQUIRED',
+    meaning:
+      'Every client request must carry an access token; false: requests without Bearer credentials use IMS credentials (digest, AKA) as before',
+    default: 'false',
     parse: bool,
   },
 } satisfies Record<string, EnvVar<unknown>>;

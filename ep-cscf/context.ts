@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { TransactionLayer } from '../sip/transaction/index.ts';
 import type { Destination, TransportManager, TransportProtocol } from '../sip/transport/index.ts';
+import type { SubscriberDirectory } from '../store/directory.ts';
 import type { ContactBinding, RegistrationStore } from '../store/index.ts';
+import type { BearerAccess } from './bearer/bearer-access.ts';
 import type { CallControl } from './calls/call-control.ts';
 import type { FlowTokens } from './flow/flow-token.ts';
 import type { EpCscfMetrics } from './metrics.ts';
@@ -17,8 +19,12 @@ export interface EpCscfContext {
   readonly settings: EpCscfSettings;
   /** calls through this eP-CSCF and their media */
   readonly calls: CallControl;
+  /** bearer-token access (RFC 8898, ep-cscf/bearer/), when a WAF issuer is known */
+  readonly bearer: BearerAccess | undefined;
   /** the reg-event subscriber (TS 24.229 §5.2.3), when REG_EVENT is on */
   regEvent: { ensure(binding: ContactBinding): void } | undefined;
+  /** the subscriber directory: pool identities for scenario 3 (TS 33.203 Annex X.4), when configured */
+  readonly directory?: SubscriberDirectory | undefined;
   /** wall-clock time in ms (registration expiries are wall-clock) */
   now(): number;
 }
@@ -32,6 +38,8 @@ export interface EpCscfSettings {
   /** the core's URI, as configured (or the lab core's) */
   readonly coreUri: string;
   readonly visitedNetworkId: string;
+  /** IMS_DOMAIN: the home network domain (realm of our Bearer challenges) */
+  readonly homeDomain: string;
   readonly flowTimer: number;
   readonly regEvent: boolean;
 }

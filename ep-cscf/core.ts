@@ -8,6 +8,9 @@ import type {
   TransactionUser,
 } from '../sip/transaction/index.ts';
 import type { ReceivedMessage, TransportError } from '../sip/transport/index.ts';
+import { registerWithBearer } from './bearer/bearer-register.ts';
+import { admitBearerRequest } from './bearer/bearer-request.ts';
+import { readBearer, stripBearer } from './bearer/credentials.ts';
 import type { EpCscfContext } from './context.ts';
 import { forwardRegister } from './registration/register.ts';
 import { localResponse, respondError } from './reply.ts';
@@ -27,7 +30,8 @@ const SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel', 'urn']);
  * The eP-CSCF's policy: what happens to each request, in one place. Mechanisms (registration
  * edits, flows, forwarding) live in their modules; this file only decides which applies.
  *
- *   from a client (W2, WebSocket):  checks → CANCEL | REGISTER → core | other → originating
+ *   from a client (W2, WebSocket):  checks → CANCEL | REGISTER → [bearer token →] core
+ *                                   | other → [bearer admission →] originating
  *   from the core (Mw):             checks → CANCEL | flow token in top Route → that flow
  *                                   | for us (reg-event NOTIFY) | 404
  */
@@ -68,14 +72,34 @@ export class EpCscfCore implements TransactionUser {
   }
 
   private fromClient(txn: ServerTransaction, rm: ReceivedMessage): void {
+    const bearer = this.ctx.bearer;
     if (txn.request.method === 'REGISTER') {
+      // RFC 8898: a REGISTER with a Bearer token (or any REGISTER when BEARER_REQUIRED) is the
+      // bearer module's; without one it goes on with IMS credentials (digest, AKA).
+      const cred = bearer === undefined ? undefined : readBearer(txn.request);
+      if (bearer !== undefined && cred !== undefined && (cred.kind !== 'none' || bearer.required)) {
+        registerWithBearer(this.ctx, bearer, txn, rm, cred).then(
+          (fc) => this.track(txn, fc),
+          (err: unknown) => this.fail(txn, err),
+        );
+        return;
+      }
       this.track(txn, forwardRegister(this.ctx, txn, rm));
       return;
     }
-    routeFromClient(this.ctx, txn, rm).then(
-      (fc) => this.track(txn, fc),
-      (err: unknown) => this.fail(txn, err),
-    );
+    if (bearer === undefined) {
+      routeFromClient(this.ctx, txn, rm).then(
+        (fc) => this.track(txn, fc),
+        (err: unknown) => this.fail(txn, err),
+      );
+      return;
+    }
+    admitBearerRequest(bearer, txn, rm)
+      .then((admitted) => (admitted ? routeFromClient(this.ctx, txn, rm) : undefined))
+      .then(
+        (fc) => this.track(txn, fc),
+        (err: unknown) => this.fail(txn, err),
+      );
   }
 
   private fromCore(txn: ServerTransaction, rm: ReceivedMessage): void {
@@ -127,6 +151,8 @@ export class EpCscfCore implements TransactionUser {
     const fromClient = rm.source.protocol === 'ws' || rm.source.protocol === 'wss';
     this.ctx.metrics.requests.inc({ method: 'ACK', side: fromClient ? 'client' : 'core' });
     if (rm.message.kind !== 'request') return;
+    // The token never travels toward the core, not even on an ACK (JsSIP puts it on every request).
+    if (fromClient && this.ctx.bearer !== undefined) stripBearer(rm.message);
     forwardAck(this.ctx, rm.message, fromClient, rm.source.connectionId).catch((err: unknown) =>
       this.ctx.logger.warn({ err, callId: rm.message.callId }, 'ACK not forwarded'),
     );

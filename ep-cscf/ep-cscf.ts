@@ -13,7 +13,11 @@ import {
   WsTransport,
 } from '../sip/transport/index.ts';
 import type { SipUri } from '../sip/uri/uri.ts';
+import type { SubscriberDirectory } from '../store/directory.ts';
 import { MemoryRegistrationStore, type RegistrationStore } from '../store/index.ts';
+import type { TokenAuthority } from '../token/authority.ts';
+import { createBearerAccess } from './bearer/create-bearer-access.ts';
+import { wireTokenEnd } from './bearer/token-end.ts';
 import { CallControl } from './calls/call-control.ts';
 import { type MediaGateway, passthroughMedia } from './calls/media.ts';
 import type { EPCSCF_SCHEMA } from './config.ts';
@@ -38,8 +42,12 @@ export interface EpCscfOptions {
   /** the IMS core's next hop when IMS_CORE_URI is empty (the lab core the role started) */
   fallbackCore?: SipUri;
   store?: RegistrationStore;
+  /** the subscriber directory: pool identities for bearer-token registrations (TS 33.203 Annex X.4) */
+  directory?: SubscriberDirectory;
   /** the eIMS-AGW; without one, SDP passes end to end */
   media?: MediaGateway;
+  /** the WAF of this process: its issuer and resource-server client, unless WAF_ISSUER says otherwise */
+  tokenAuthority?: TokenAuthority;
 }
 
 export interface RunningEpCscf {
@@ -55,6 +63,8 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   const coreUri = config.imsCoreUri ?? o.fallbackCore;
   if (coreUri === undefined) throw new Error('IMS_CORE_URI is empty and no lab core was started');
   const core = destinationOf(coreUri);
+  // Before any socket opens: a bearer configuration error stops the start cleanly.
+  const bearer = createBearerAccess({ config, authority: o.tokenAuthority, registry: o.registry, logger });
   const transports = new TransportManager({ logger });
   const allowed = new Set(config.allowedOrigins);
   transports.add(
@@ -109,6 +119,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     },
     transports,
     store,
+    directory: o.directory,
     tokens: new FlowTokens(config.flowTokenKey),
     logger,
     metrics,
@@ -118,10 +129,12 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
       core,
       coreUri: formatCore(coreUri),
       visitedNetworkId: config.visitedNetworkId !== '' ? config.visitedNetworkId : config.homeDomain,
+      homeDomain: config.homeDomain,
       flowTimer: config.flowTimer,
       regEvent: config.regEvent,
     },
     now: () => Date.now(),
+    bearer,
     regEvent: undefined,
   };
   calls = new CallControl(context, o.media ?? passthroughMedia);
@@ -133,6 +146,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     policy.local = regEvent;
   }
   transports.delegate = layer;
+  if (bearer !== undefined) wireTokenEnd(context, bearer);
 
   let flows = 0;
   /** releases in progress for flows that closed (awaited by stop) */
@@ -171,6 +185,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     mwPort,
     async stop() {
       clearInterval(sweep);
+      bearer?.bindings.close();
       // Calls still up are released toward the IMS side while the transports can still send.
       await calls?.releaseAll(2000);
       await Promise.allSettled(closing);

@@ -14,7 +14,17 @@ import { startEmbeddedLabCore } from './lab-core.ts';
 export const epCscfRole: RoleDescriptor = {
   name: 'ep-cscf',
   title: 'eP-CSCF (P-CSCF enhanced for WebRTC)',
-  async start({ logger, httpServer, registry, publicOrigins, env, tls, mediaGateway }) {
+  async start({
+    logger,
+    httpServer,
+    registry,
+    publicOrigins,
+    env,
+    tls,
+    mediaGateway,
+    tokenAuthority,
+    registrations,
+  }) {
     const read = readEnvironment(EPCSCF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
     const config = read.config;
@@ -43,10 +53,13 @@ export const epCscfRole: RoleDescriptor = {
       httpServer,
       registry,
       defaultOrigins: publicOrigins,
+      store: registrations, // the shared Redis store when REDIS_URL is set, else the eP-CSCF's memory store
       ...(fallbackCore === undefined ? {} : { fallbackCore }),
       ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),
       // With the eIMS-AGW role, media is anchored in rtpengine; without it, SDP passes end to end.
       ...(mediaGateway === undefined ? {} : { media: eimsAgwMedia(mediaGateway) }),
+      // With the WAF role, its tokens are accepted (RFC 8898) unless WAF_ISSUER names another WAF.
+      ...(tokenAuthority === undefined ? {} : { tokenAuthority }),
     });
     let state: RoleState = 'up';
     return {

@@ -17,6 +17,8 @@ import { createTempDir } from '../harness/temp-dir.ts';
 import { renderTemplateFile } from '../harness/template.ts';
 
 const CONFIG = new URL('./ims-core.cfg', import.meta.url);
+/** The same core with Trusted Node Authentication (`integrity-protected="auth-done"` from one node). */
+const TNA_CONFIG = new URL('./ims-core-tna.cfg', import.meta.url);
 
 export interface Subscriber {
   /** The private identity's user part, as sent in Authorization `username`. */
@@ -35,6 +37,12 @@ export interface KamailioOptions {
   readonly privateMemoryMb?: number;
   readonly extraArgs?: readonly string[];
   readonly readyTimeoutMs?: number;
+  /**
+   * The one source (the eP-CSCF's Mw UDP socket) whose REGISTER marked
+   * `integrity-protected="auth-done"` is registered without a challenge (ims-core-tna.cfg);
+   * everything else is challenged. Needs `subscribers`.
+   */
+  readonly trustedNode?: { readonly host: string; readonly port: number };
 }
 
 export interface Kamailio {
@@ -64,12 +72,15 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const cfgFile = join(dir.path, 'ims-core.cfg');
   writeFileSync(
     cfgFile,
-    renderTemplateFile(CONFIG, {
+    renderTemplateFile(options.trustedNode === undefined ? CONFIG : TNA_CONFIG, {
       HOST: host,
       SIP_PORT: sipPort,
       DOMAIN: domain,
       CTL_SOCKET: ctlSocket,
       DB_DIR: dbDir,
+      ...(options.trustedNode === undefined
+        ? {}
+        : { TRUSTED_HOST: options.trustedNode.host, TRUSTED_PORT: options.trustedNode.port }),
     }),
   );
   const auth = options.subscribers !== undefined;

@@ -9,6 +9,27 @@ import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
 import { localResponse } from '../reply.ts';
 import { editRegisterTowardCore, stripAkaKeys } from './register-edits.ts';
 
+/** Variations of the forwarding for registrations the eP-CSCF vouches for (bearer tokens, pools). */
+export interface RegisterOptions {
+  /**
+   * The Authorization the core gets instead of the client's credentials (all Authorization and
+   * Proxy-Authorization fields are replaced): Trusted Node Authentication for a bearer token
+   * (TS 24.229 §5.4.1.1, `integrity-protected="auth-done"`), or a pool credential.
+   */
+  readonly authorization?: string;
+  /** Told once the core's 2xx has been stored: which of this client's contacts are registered now. */
+  readonly onRegistered?: (r: RegisteredContacts) => void;
+}
+
+export interface RegisteredContacts {
+  /** the REGISTER as sent to the core (its Request-URI, Call-ID, CSeq, Path) */
+  readonly forwarded: SipRequest;
+  /** the contacts of this REGISTER that the core lists with a non-zero expiry, as stored */
+  readonly registered: readonly ContactBinding[];
+  /** contact URIs of this flow that are no longer registered (Expires 0, "*", or not listed) */
+  readonly removed: readonly string[];
+}
+
 /**
  * A REGISTER from a WebRTC client (W2) toward the IMS core (Mw): TS 24.229 §5.2.2, TS 24.371
  * §6, RFC 5626 §5 (the eP-CSCF is the client's edge proxy and its WebSocket is the flow).
@@ -17,6 +38,7 @@ export function forwardRegister(
   ctx: EpCscfContext,
   txn: ServerTransaction,
   rm: ReceivedMessage,
+  options: RegisterOptions = {},
 ): ForwardContext | undefined {
   const req = txn.request;
   const connectionId = rm.source.connectionId;
@@ -43,8 +65,13 @@ export function forwardRegister(
     visitedNetworkId: ctx.settings.visitedNetworkId,
     icid: randomBytes(16).toString('hex'),
     icidGeneratedAt: ctx.settings.mwHost,
-    integrity: integrityFor(rm),
+    integrity: options.authorization === undefined ? integrityFor(rm) : undefined,
   });
+  if (options.authorization !== undefined) {
+    copy.headers.remove('authorization');
+    copy.headers.remove('proxy-authorization');
+    copy.headers.append('Authorization', options.authorization);
+  }
   const started = ctx.now();
   return forward(ctx.layer, txn, [{ request: copy, destination: ctx.settings.core }], {
     onResponse(res) {
@@ -52,8 +79,9 @@ export function forwardRegister(
       if (res.status >= 200 && res.status < 300) {
         if (outbound && !res.headers.has('flow-timer'))
           res.headers.append('Flow-Timer', String(ctx.settings.flowTimer));
-        void recordRegistration(ctx, req, res, connectionId).catch((err: unknown) =>
-          ctx.logger.error({ err, callId: req.callId }, 'registration state not stored'),
+        void recordRegistration(ctx, req, res, connectionId, impiOf(copy)).then(
+          (r) => options.onRegistered?.({ forwarded: copy, ...r }),
+          (err: unknown) => ctx.logger.error({ err, callId: req.callId }, 'registration state not stored'),
         );
       }
       if (res.status >= 200) {
@@ -101,11 +129,14 @@ async function recordRegistration(
   req: SipRequest,
   res: SipResponse,
   connectionId: string,
-): Promise<void> {
+  impi: string | undefined,
+): Promise<{ registered: ContactBinding[]; removed: string[] }> {
   const aor = canonicalAor(req);
   const sent = req.contacts();
   const granted = res.contacts();
-  if (!Array.isArray(granted) || (!Array.isArray(sent) && sent !== 'star')) return;
+  const registered: ContactBinding[] = [];
+  const removed: string[] = [];
+  if (!Array.isArray(granted) || (!Array.isArray(sent) && sent !== 'star')) return { registered, removed };
   const serviceRoute = res.headers.values('service-route');
   const associatedUris = res.headers.values('p-associated-uri');
   const defaultExpires = parseExpires(res.headers.get('expires') ?? '3600');
@@ -120,6 +151,7 @@ async function recordRegistration(
     const seconds = e !== undefined ? parseExpires(e) : defaultExpires;
     if (typeof seconds === 'string' || seconds === 0) {
       await ctx.store.remove(aor, uri);
+      removed.push(uri);
       continue;
     }
     const regId = mine.params.value('reg-id');
@@ -132,17 +164,22 @@ async function recordRegistration(
       expiresAt: now + seconds * 1000,
       serviceRoute,
       associatedUris,
-      impi: impiOf(req),
+      impi,
       callId: req.callId,
     };
     await ctx.store.put(binding);
+    registered.push(binding);
     ctx.regEvent?.ensure(binding);
   }
   // Contacts of this client that the core no longer lists are gone (Expires: 0, or "*").
   for (const b of await ctx.store.forAor(aor)) {
-    if (!listed.has(b.contact) && b.connectionId === connectionId) await ctx.store.remove(aor, b.contact);
+    if (!listed.has(b.contact) && b.connectionId === connectionId) {
+      await ctx.store.remove(aor, b.contact);
+      removed.push(b.contact);
+    }
   }
   ctx.metrics.registrations.set(await ctx.store.size());
+  return { registered, removed };
 }
 
 /** The AOR as the store keys it: the To URI without parameters, scheme and host in lower case. */
@@ -153,6 +190,7 @@ export function canonicalAor(req: SipRequest): string {
   return `${u.scheme}:${u.user === undefined ? '' : `${u.user}@`}${host}${u.port === undefined ? '' : `:${u.port}`}`;
 }
 
+/** The IMPI the core registers: the username of the Authorization as forwarded. */
 function impiOf(req: SipRequest): string | undefined {
   const auth = req.headers.get('authorization');
   const m = auth === undefined ? null : /username\s*=\s*"([^"]*)"/i.exec(auth);
