@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { TransactionLayer } from '../sip/transaction/index.ts';
 import type { Destination, TransportManager, TransportProtocol } from '../sip/transport/index.ts';
-import type { SubscriberDirectory } from '../store/directory.ts';
 import type { ContactBinding, RegistrationStore } from '../store/index.ts';
 import type { BearerAccess } from './bearer/bearer-access.ts';
 import type { CallControl } from './calls/call-control.ts';
 import type { FlowTokens } from './flow/flow-token.ts';
 import type { EpCscfMetrics } from './metrics.ts';
+import type { PoolRegistrar } from './pool/pool-registrar.ts';
 
 /** What the eP-CSCF's modules share: created once by ep-cscf.ts and handed to each. */
 export interface EpCscfContext {
@@ -23,8 +23,8 @@ export interface EpCscfContext {
   readonly bearer: BearerAccess | undefined;
   /** the reg-event subscriber (TS 24.229 §5.2.3), when REG_EVENT is on */
   regEvent: { ensure(binding: ContactBinding): void } | undefined;
-  /** the subscriber directory: pool identities for scenario 3 (TS 33.203 Annex X.4), when configured */
-  readonly directory?: SubscriberDirectory | undefined;
+  /** scenario 3 (TS 33.203 Annex X.4): identities leased from the directory's pools, when one is given */
+  pool: PoolRegistrar | undefined;
   /** wall-clock time in ms (registration expiries are wall-clock) */
   now(): number;
 }

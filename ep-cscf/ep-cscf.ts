@@ -25,6 +25,7 @@ import type { EpCscfContext } from './context.ts';
 import { EpCscfCore } from './core.ts';
 import { FlowTokens } from './flow/flow-token.ts';
 import { createEpCscfMetrics } from './metrics.ts';
+import { attachPoolRegistrar } from './registration/pool-register.ts';
 import { RegEventSubscriber } from './registration/reg-event.ts';
 
 export type EpCscfConfig = ConfigOf<typeof EPCSCF_SCHEMA>;
@@ -44,6 +45,8 @@ export interface EpCscfOptions {
   store?: RegistrationStore;
   /** the subscriber directory: pool identities for bearer-token registrations (TS 33.203 Annex X.4) */
   directory?: SubscriberDirectory;
+  /** how long a pool lease outlives its registration (ms; default 32 s) */
+  poolLeaseMarginMs?: number;
   /** the eIMS-AGW; without one, SDP passes end to end */
   media?: MediaGateway;
   /** the WAF of this process: its issuer and resource-server client, unless WAF_ISSUER says otherwise */
@@ -119,7 +122,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     },
     transports,
     store,
-    directory: o.directory,
+    pool: undefined,
     tokens: new FlowTokens(config.flowTokenKey),
     logger,
     metrics,
@@ -147,6 +150,12 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   }
   transports.delegate = layer;
   if (bearer !== undefined) wireTokenEnd(context, bearer);
+  if (o.directory !== undefined)
+    context.pool = attachPoolRegistrar(context, {
+      directory: o.directory,
+      registry: o.registry,
+      ...(o.poolLeaseMarginMs === undefined ? {} : { marginMs: o.poolLeaseMarginMs }),
+    });
 
   let flows = 0;
   /** releases in progress for flows that closed (awaited by stop) */
@@ -164,6 +173,10 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     void calls
       ?.flowClosed(c.id)
       .catch((err: unknown) => logger.error({ err, flow: c.id }, 'call release failed'));
+    // TS 33.203 X.4: a pool identity registered over the flow is deregistered and released.
+    void context.pool
+      ?.flowClosed(c.id)
+      .catch((err: unknown) => logger.error({ err, flow: c.id }, 'pool release on flow close failed'));
   };
 
   // Expired bindings leave the store (a client that stops refreshing, RFC 3261 §10.2.1).
@@ -185,6 +198,8 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     mwPort,
     async stop() {
       clearInterval(sweep);
+      // Pool identities are deregistered at the core and their leases released first.
+      await context.pool?.stop();
       bearer?.bindings.close();
       // Calls still up are released toward the IMS side while the transports can still send.
       await calls?.releaseAll(2000);

@@ -24,6 +24,7 @@ export const epCscfRole: RoleDescriptor = {
     mediaGateway,
     tokenAuthority,
     registrations,
+    directory,
   }) {
     const read = readEnvironment(EPCSCF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
@@ -53,6 +54,7 @@ export const epCscfRole: RoleDescriptor = {
       httpServer,
       registry,
       defaultOrigins: publicOrigins,
+      directory, // pool identities for bearer tokens of scenario 3 (TS 33.203 Annex X.4)
       store: registrations, // the shared Redis store when REDIS_URL is set, else the eP-CSCF's memory store
       ...(fallbackCore === undefined ? {} : { fallbackCore }),
       ...(tls === undefined ? {} : { tls: { key: tls.key, cert: tls.cert } }),

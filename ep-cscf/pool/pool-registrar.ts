@@ -149,6 +149,7 @@ export class PoolRegistrar {
         // The lease ran out and the identity may be another client's now: start afresh.
         metrics.leaseFailures.inc({ domain: c.domain, reason: 'lost' });
         this.forget(h);
+        unbindPoolTokens(this.ctx, h);
         await forgetPoolBindings(this.ctx, h.aor, h.connectionId);
         h = undefined;
       }
