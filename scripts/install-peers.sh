@@ -11,6 +11,7 @@ PACKAGES=(
   coturn
   prosody
   redis-server
+  postgresql
   chromium
 )
 
@@ -43,6 +44,12 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+# postgresql: the tests run their own throwaway clusters (initdb in a temp dir); keep the package
+# from creating the system "main" cluster (createcluster.conf includes createcluster.d/*.conf).
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+  printf 'create_main_cluster = false\n' | $SUDO tee /etc/postgresql-common/createcluster.d/webrtc-ims-tests.conf >/dev/null
 fi
 run $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 rm -f "$LOG"

@@ -20,6 +20,11 @@ export {
   verifyPassword,
 } from './password.ts';
 export {
+  openPostgresDirectory,
+  PostgresDirectory,
+  type PostgresDirectoryOptions,
+} from './postgres-directory.ts';
+export {
   type OpenedRedisRegistrationStore,
   openRedisRegistrationStore,
   RedisRegistrationStore,
