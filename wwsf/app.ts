@@ -4,9 +4,12 @@
  */
 
 import { Hono } from 'hono';
+import { requiredCaller } from './bearer.ts';
 import { mountDiscovery } from './discovery.ts';
 import { answerError } from './error-handler.ts';
 import { ProblemError, problemResponse } from './problem.ts';
+import { provisioningRoutes } from './provisioning/index.ts';
+import { Access } from './sapi/access.ts';
 import { createSapi } from './sapi/sapi.ts';
 import type { WwsfServices } from './services.ts';
 
@@ -15,6 +18,24 @@ export function createWwsfApp(s: WwsfServices): Hono {
   app.onError((error, c) => answerError(error, c, s));
   app.notFound((c) => problemResponse(new ProblemError(404, `no resource at ${c.req.path}`)));
   mountDiscovery(app, s);
+  // Before the SAPI: its POST /sapi/provisioning-links is authorised here, not twice.
+  if (s.provisioning?.linkSecret !== undefined)
+    app.route(
+      '/',
+      provisioningRoutes({
+        config: s.provisioning,
+        directory: s.directory,
+        logger: s.logger,
+        authorize: async (request) => {
+          const caller = await requiredCaller(
+            request.headers.get('authorization') ?? undefined,
+            s.checkToken,
+          );
+          const access = await Access.of(caller, s.directory, s.config.operatorDomain);
+          return { mayProvision: (subscriber) => access.administers(subscriber.domain) };
+        },
+      }),
+    );
   app.route('/sapi', createSapi(s));
   return app;
 }

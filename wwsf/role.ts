@@ -5,6 +5,7 @@ import { IMS_AUDIENCE } from '../token/claims.ts';
 import { createTokenValidator } from '../token/validator.ts';
 import { createWwsfApp } from './app.ts';
 import { WWSF_SCHEMA } from './config.ts';
+import { PROVISIONING_SCHEMA } from './provisioning/index.ts';
 
 /**
  * The WWSF as a role of the single process: a hono application mounted at `/` on the product's
@@ -19,6 +20,8 @@ export const wwsfRole: RoleDescriptor = {
     const read = readEnvironment(WWSF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
     const config = read.config;
+    const provisioning = readEnvironment(PROVISIONING_SCHEMA, env);
+    if (!provisioning.ok) throw new Error(formatConfigIssues(provisioning.issues));
     if (config.turnSecret === undefined && config.turnUrls.some((u) => u.scheme.startsWith('turn')))
       logger.warn('TURN_URLS names TURN servers but TURN_SECRET is empty: they are not announced');
     const issuer = (): string | undefined => config.wafIssuer ?? tokenAuthority?.issuer();
@@ -36,6 +39,7 @@ export const wwsfRole: RoleDescriptor = {
       issuer,
       wallClock: Date.now,
       logger,
+      provisioning: provisioning.config,
     });
     http.mount('/', getRequestListener(app.fetch, { overrideGlobalObjects: false }));
     logger.info(

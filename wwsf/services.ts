@@ -7,6 +7,7 @@ import type { Logger } from '../app/logger.ts';
 import type { SubscriberDirectory } from '../store/directory.ts';
 import type { TokenCheck } from './bearer.ts';
 import type { WWSF_SCHEMA } from './config.ts';
+import type { ProvisioningConfig } from './provisioning/index.ts';
 
 export type WwsfConfig = ConfigOf<typeof WWSF_SCHEMA>;
 
@@ -20,4 +21,6 @@ export interface WwsfServices {
   /** wall-clock milliseconds since the epoch (TURN credential expiry) */
   readonly wallClock: () => number;
   readonly logger: Logger;
+  /** provisioning links (PROVISIONING_*), when PROVISIONING_LINK_SECRET is set */
+  readonly provisioning?: ProvisioningConfig | undefined;
 }
