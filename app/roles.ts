@@ -12,6 +12,7 @@ import { epCscfRole } from '../ep-cscf/role.ts';
 import type { SubscriberDirectory } from '../store/directory.ts';
 import type { RegistrationStore } from '../store/registration-store.ts';
 import type { TokenAuthority } from '../token/authority.ts';
+import { wafRole } from '../waf/role.ts';
 import { wwsfRole } from '../wwsf/role.ts';
 import type { HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -79,7 +80,7 @@ export function notBuiltRole(name: RoleName, title: string, issue: string): Role
 
 /** Every role, in start order; stopped in reverse. */
 export const ROLES: readonly RoleDescriptor[] = [
-  notBuiltRole('waf', 'WAF (WebRTC Authorization Function)', 'issue #5'),
+  wafRole,
   wwsfRole,
   eimsAgwRole,
   epCscfRole,

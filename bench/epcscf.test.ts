@@ -60,7 +60,7 @@ describe('npm run bench -- --smoke', () => {
   let smoke: EpCscfBenchResult | undefined;
 
   it('[DESIGN-speed-epcscf_bench] registers the same clients with digest through our eP-CSCF and through Kamailio, one rate step each, none failing', async () => {
-    const out = await runBench(['--smoke', '--json']);
+    const out = await runBench(['--smoke', '--json', '--only', 'epcscf']);
     expect(out.code, out.stderr).toBe(0);
     const r = JSON.parse(out.stdout) as EpCscfBenchResult;
     smoke = r;
@@ -101,7 +101,7 @@ describe('npm run bench -- --smoke', () => {
 
   it('[DESIGN-speed-epcscf_cleanup] stops every process it started when it is interrupted mid-run', async () => {
     let interrupted = false;
-    const out = await runBench(['--smoke'], (stderr, child) => {
+    const out = await runBench(['--smoke', '--only', 'epcscf'], (stderr, child) => {
       // Interrupt once the second system (Kamailio) is up, with clients registering.
       if (!interrupted && /started kamailio \(process group \d+\)/.test(stderr)) {
         interrupted = true;

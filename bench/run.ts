@@ -1,9 +1,12 @@
 /**
- * `npm run bench [-- --smoke] [-- --json]`: our eP-CSCF side by side with Kamailio as a
- * WebSocket P-CSCF, REGISTER with digest through both to the same kind of IMS core, same load,
- * same CPU (bench/epcscf-bench.ts). Progress on stderr; the report (or --json: the result
- * object) on stdout. Full mode takes about ten minutes, --smoke a few seconds. Every process it
- * starts is stopped before it exits, also on failure or Ctrl-C (the harness's exit guard).
+ * `npm run bench [-- --smoke] [-- --json] [-- --only epcscf|tokens]`:
+ * - epcscf: our eP-CSCF side by side with Kamailio as a WebSocket P-CSCF, REGISTER with digest
+ *   through both to the same kind of IMS core, same load, same CPU (bench/epcscf-bench.ts);
+ * - tokens: WAF token issuance per second and bearer validations per second per core, beside
+ *   jose's bare jwtVerify (bench/tokens-bench.ts).
+ * Progress on stderr; the reports (or --json: the result objects) on stdout. Full mode takes
+ * about ten minutes, --smoke a few seconds. Every process it starts is stopped before it exits,
+ * also on failure or Ctrl-C (the harness's exit guard).
  *
  * Calls (INVITE/180/200/ACK/BYE with rtpengine) are not measured yet: see the HOOK(calls)
  * comments in bench/kamailio/pcscf.cfg and BENCHMARKS.md.
@@ -12,16 +15,20 @@ import { parseArgs } from 'node:util';
 import { runEpCscfBench } from './epcscf-bench.ts';
 import { formatEpCscfReport } from './epcscf-report.ts';
 import { inOwnSession, rerunInOwnSession } from './own-session.ts';
+import { formatTokensReport, runTokensBench } from './tokens-bench.ts';
 
 const OPTIONS = {
   smoke: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  only: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
-  let values: { smoke: boolean; json: boolean };
+  let values: { smoke: boolean; json: boolean; only?: string | undefined };
   try {
     values = parseArgs({ args: argv, options: OPTIONS, strict: true }).values;
+    if (values.only !== undefined && values.only !== 'epcscf' && values.only !== 'tokens')
+      throw new Error(`--only takes epcscf or tokens, not ${values.only}`);
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -32,13 +39,23 @@ async function main(argv: string[]): Promise<number> {
     if (rerun !== undefined) return rerun;
   }
   try {
-    const result = await runEpCscfBench({
-      mode: values.smoke ? 'smoke' : 'full',
-      log: (line) => process.stderr.write(`bench: ${line}\n`),
-    });
-    process.stdout.write(
-      values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatEpCscfReport(result)}\n`,
-    );
+    const mode = values.smoke ? 'smoke' : 'full';
+    const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+    const results: Record<string, unknown> = {};
+    const reports: string[] = [];
+    if (values.only !== 'tokens') {
+      const result = await runEpCscfBench({ mode, log });
+      results.epcscf = result;
+      reports.push(formatEpCscfReport(result));
+    }
+    if (values.only !== 'epcscf') {
+      const result = await runTokensBench({ mode, log });
+      results.tokens = result;
+      reports.push(formatTokensReport(result));
+    }
+    // One benchmark asked for: its result object alone, as before.
+    const json = values.only === undefined ? results : Object.values(results)[0];
+    process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${reports.join('\n\n')}\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
