@@ -2,8 +2,16 @@
  * WAF configuration: one schema, read from environment variables (README.md's table is checked
  * against it by config.test.ts). Durations are seconds unless the name says hours.
  */
-import { type ConfigIssue, type ConfigOf, type EnvVar, integerIn, type Parsed } from '../app/config.ts';
+import {
+  type ConfigIssue,
+  type ConfigOf,
+  type EnvVar,
+  integerIn,
+  oneOf,
+  type Parsed,
+} from '../app/config.ts';
 import { CAPABILITY_RULE } from '../wwsf/index.ts';
+import { SIGNING_ALGS } from './keys/key-ring.ts';
 
 function text(raw: string): Parsed<string> {
   return { ok: true, value: raw };
@@ -116,6 +124,13 @@ export const WAF_SCHEMA = {
     meaning: 'Lifetime of refresh tokens (and of the grant and login session), seconds',
     default: '1209600',
     parse: integerIn(60, 31_536_000),
+  },
+  signingAlg: {
+    env: 'WAF_SIGNING_ALG',
+    meaning:
+      'Algorithm of new signing keys: RS256 (RFC 9068: every resource server supports it; cheapest to verify), ES256 or EdDSA; when the signing key has another algorithm, a new key is made at start (the old one stays published until its tokens expire)',
+    default: 'RS256',
+    parse: oneOf(SIGNING_ALGS),
   },
   keyRotation: {
     env: 'WAF_KEY_ROTATION',

@@ -20,13 +20,15 @@ import { GUEST_GRANT } from './clients.ts';
 import type { WafConfig } from './config.ts';
 import { guestClaims } from './ims-claims.ts';
 import { imsResourceServer } from './provider.ts';
+import type { StoredSigningKey } from './storage/storage.ts';
 
 export interface GuestGrantDeps {
   readonly directory: SubscriberDirectory;
   readonly config: WafConfig;
   /** the product's own origins (used when a domain lists no allowed origins) */
   readonly ownOrigins: () => readonly string[];
-  readonly signingKid: string;
+  /** the key that signs now */
+  readonly signingKey: StoredSigningKey;
 }
 
 /** invalid_grant with the reason shown (oidc-provider's InvalidGrant hides its description). */
@@ -62,7 +64,7 @@ export function registerGuestGrant(provider: Provider, deps: GuestGrantDeps): vo
         extra: { ...guestClaims(domain) },
         resourceServer: new provider.ResourceServer(
           IMS_AUDIENCE,
-          imsResourceServer(deps.config, deps.signingKid),
+          imsResourceServer(deps.config, deps.signingKey),
         ),
       };
       const token = new provider.AccessToken(init as unknown as AccessTokenInit);

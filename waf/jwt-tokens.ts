@@ -16,7 +16,7 @@
  */
 import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import type { PublicJwk } from './keys/key-ring.ts';
-import { SIGNING_ALG } from './keys/key-ring.ts';
+import { SIGNING_ALGS } from './keys/key-ring.ts';
 import type { WafStorage } from './storage/storage.ts';
 
 const JWT_KINDS = ['AccessToken', 'ClientCredentials'] as const;
@@ -88,7 +88,7 @@ export async function checkJwt(
     ({ payload } = await jwtVerify(token, createLocalJWKSet(deps.jwks), {
       issuer: deps.issuer,
       typ: 'at+jwt',
-      algorithms: [SIGNING_ALG],
+      algorithms: [...SIGNING_ALGS],
     }));
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.name : 'invalid' };

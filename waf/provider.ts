@@ -20,7 +20,7 @@ import type { WafConfig } from './config.ts';
 import { clientClaims, subscriberClaims } from './ims-claims.ts';
 import { errorPage, logoutPage, messagePage } from './interaction/pages.ts';
 import { recordJwt } from './jwt-tokens.ts';
-import { SIGNING_ALG } from './keys/key-ring.ts';
+import { algOf } from './keys/key-ring.ts';
 import type { WafMetrics } from './metrics.ts';
 import type { StoredSigningKey, WafStorage } from './storage/storage.ts';
 
@@ -46,13 +46,13 @@ export interface ProviderOptions {
 }
 
 /** The resource server description of the eP-CSCF audience. */
-export function imsResourceServer(config: WafConfig, kid: string) {
+export function imsResourceServer(config: WafConfig, key: StoredSigningKey) {
   return {
     scope: IMS_SCOPE,
     audience: IMS_AUDIENCE,
     accessTokenFormat: 'jwt' as const,
     accessTokenTTL: config.accessTokenTtl,
-    jwt: { sign: { alg: SIGNING_ALG, kid } },
+    jwt: { sign: { alg: algOf(key), kid: key.kid } },
   };
 }
 
@@ -68,7 +68,7 @@ export function buildProvider(o: ProviderOptions): Provider {
     clients: o.clients,
     jwks: { keys: o.signingKeys.map((k) => ({ ...k.jwk })) },
     cookies: { keys: [...o.cookieKeys] },
-    clientDefaults: { id_token_signed_response_alg: SIGNING_ALG },
+    clientDefaults: { id_token_signed_response_alg: algOf(active) },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes: ['openid', 'offline_access'],
     claims: { openid: ['sub'] },
@@ -101,7 +101,7 @@ export function buildProvider(o: ProviderOptions): Provider {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== IMS_AUDIENCE) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-          return imsResourceServer(config, active.kid);
+          return imsResourceServer(config, active);
         },
       },
       rpInitiatedLogout: {

@@ -120,7 +120,7 @@ export async function createWaf(options: WafOptions): Promise<Waf> {
     ',',
   );
   const retentionMs = config.accessTokenTtl * 1000 + MAINTENANCE_MS + CLOCK_SKEW_MS;
-  const ring = await KeyRing.open({ storage, now, retentionMs });
+  const ring = await KeyRing.open({ storage, now, retentionMs, alg: config.signingAlg });
 
   const throttle = new LoginThrottle({
     maxFailures: config.loginMaxFailures,
@@ -192,7 +192,7 @@ export async function createWaf(options: WafOptions): Promise<Waf> {
       directory,
       config,
       ownOrigins: () => [...options.origins(), new URL(iss).origin],
-      signingKid: kid,
+      signingKey: ring.active(),
     });
     built = { provider: p, kid, issuer: iss };
     logger.debug({ issuer: iss, kid }, 'oidc-provider instance built');

@@ -112,7 +112,7 @@ describe('WAF OAuth flows over HTTP', () => {
   it('[RFC9068-2.2-jwt-claims] MUST issue an at+jwt access token for the eP-CSCF audience with the IMS identity, capabilities and role, verifiable with the JWKS', async () => {
     const { token } = await loginAndExchange();
     const jwt = String(token.body.access_token);
-    expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
+    expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
     const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
     const { payload } = await jwtVerify(jwt, jwks, { issuer, audience: IMS_AUDIENCE, typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: 'sub-alice', client_id: 'wic', scope: 'ims' });

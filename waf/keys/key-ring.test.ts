@@ -1,17 +1,18 @@
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../storage/memory-storage.ts';
-import { KeyRing, SIGNING_ALG } from './key-ring.ts';
+import { algOf, KeyRing } from './key-ring.ts';
 
 const HOUR = 3_600_000;
 
 async function signWith(ring: KeyRing): Promise<string> {
   const key = ring.active();
+  const alg = algOf(key);
   return new SignJWT({ sub: 'alice' })
-    .setProtectedHeader({ alg: SIGNING_ALG, kid: key.kid, typ: 'at+jwt' })
+    .setProtectedHeader({ alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuedAt()
     .setExpirationTime('1h')
-    .sign(await importJWK({ ...key.jwk }, SIGNING_ALG));
+    .sign(await importJWK({ ...key.jwk }, alg));
 }
 
 function setup() {
@@ -22,21 +23,43 @@ function setup() {
 }
 
 describe('signing key ring', () => {
-  it('[RFC7517-5-jwks-public] MUST publish only the public part of each key, with kid, alg and use', async () => {
+  it('[RFC7517-5-jwks-public] MUST publish only the public part of each key, with kid, alg and use (RSA by default)', async () => {
     const { storage, clock } = setup();
     const ring = await KeyRing.open({ storage, now: clock.now, retentionMs: HOUR });
     const { keys } = ring.jwks();
     expect(keys).toHaveLength(1);
     expect(keys[0]).toEqual({
+      kty: 'RSA',
+      n: expect.any(String),
+      e: 'AQAB',
+      kid: ring.active().kid,
+      alg: 'RS256',
+      use: 'sig',
+    });
+    // No private member of an RSA key (d, p, q, dp, dq, qi) leaves the ring.
+    for (const member of ['"d"', '"p"', '"q"', '"dp"', '"dq"', '"qi"'])
+      expect(JSON.stringify(keys)).not.toContain(member);
+  });
+
+  it('[WAF-keys-alg-setting] MUST sign with the configured algorithm (ES256 public part: crv, x, y) and make a new key at start when the setting changed, keeping the old one published', async () => {
+    const { storage, clock } = setup();
+    const rsa = await KeyRing.open({ storage, now: clock.now, retentionMs: HOUR });
+    const token = await signWith(rsa);
+    clock.advance(1000);
+    const ec = await KeyRing.open({ storage, now: clock.now, retentionMs: HOUR, alg: 'ES256' });
+    expect(algOf(ec.active())).toBe('ES256');
+    const [active, old] = ec.jwks().keys;
+    expect(active).toEqual({
       kty: 'EC',
       crv: 'P-256',
       x: expect.any(String),
       y: expect.any(String),
-      kid: ring.active().kid,
+      kid: ec.active().kid,
       alg: 'ES256',
       use: 'sig',
     });
-    expect(JSON.stringify(keys)).not.toContain('"d"');
+    expect(old?.kid).toBe(rsa.active().kid);
+    await expect(jwtVerify(token, createLocalJWKSet(ec.jwks()))).resolves.toBeDefined();
   });
 
   it('[WAF-keys-rotation-retention] MUST keep verifying a token signed before rotation and drop the old key once its tokens have expired', async () => {

@@ -1,6 +1,10 @@
 /**
- * The WAF's signing keys (ES256, EC P-256), kept in the WafStorage so every instance signs with
- * the same newest key and publishes the same JWKS.
+ * The WAF's signing keys, kept in the WafStorage so every instance signs with the same newest
+ * key and publishes the same JWKS. The algorithm is WAF_SIGNING_ALG: RS256 by default (RFC 9068
+ * §2.1 makes it the one every resource server supports, and an RSA signature is the cheapest to
+ * verify: the eP-CSCF checks a token per request), ES256 or EdDSA on request. Each key records
+ * its own algorithm: when the setting changes, a new key is made at start while tokens signed
+ * with the old one keep verifying.
  *
  * - The newest key signs (access tokens, ID tokens).
  * - An older key stays published in the JWKS until `retentionMs` after the key that replaced it
@@ -12,16 +16,20 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { StoredSigningKey, WafStorage } from '../storage/storage.ts';
 
-export const SIGNING_ALG = 'ES256' as const;
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
-export interface PublicJwk {
-  readonly kty: string;
-  readonly crv: string;
-  readonly x: string;
-  readonly y: string;
+/** The public members of a signing key (RFC 7517 / RFC 7518 §6 / RFC 8037). */
+export type PublicJwk = Readonly<Record<string, string>> & {
   readonly kid: string;
   readonly alg: string;
   readonly use: 'sig';
+};
+
+/** The algorithm a stored key signs with (keys stored before the setting existed were ES256). */
+export function algOf(key: StoredSigningKey): SigningAlg {
+  const alg = key.jwk.alg;
+  return (SIGNING_ALGS as readonly string[]).includes(alg ?? '') ? (alg as SigningAlg) : 'ES256';
 }
 
 export interface KeyRingOptions {
@@ -30,21 +38,33 @@ export interface KeyRingOptions {
   readonly now: () => number;
   /** how long a replaced key stays published, ms */
   readonly retentionMs: number;
+  /** the algorithm of the keys it makes (default RS256) */
+  readonly alg?: SigningAlg;
 }
 
-/** A new ES256 private JWK with its RFC 7638 thumbprint as kid. */
-export async function generateSigningKey(now: number): Promise<StoredSigningKey> {
-  const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+/** A new private JWK (RSA 2048, P-256 or Ed25519) with its RFC 7638 thumbprint as kid. */
+export async function generateSigningKey(now: number, alg: SigningAlg = 'RS256'): Promise<StoredSigningKey> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);
-  const fields: Record<string, string> = { kid, alg: SIGNING_ALG, use: 'sig' };
+  const fields: Record<string, string> = { kid, alg, use: 'sig' };
   for (const [k, v] of Object.entries(jwk)) if (typeof v === 'string') fields[k] = v;
   return { kid, jwk: fields, createdAt: now };
 }
 
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['kty', 'n', 'e'],
+  EC: ['kty', 'crv', 'x', 'y'],
+  OKP: ['kty', 'crv', 'x'],
+};
+
 function publicPart(key: StoredSigningKey): PublicJwk {
-  const { kty = '', crv = '', x = '', y = '' } = key.jwk;
-  return { kty, crv, x, y, kid: key.kid, alg: SIGNING_ALG, use: 'sig' };
+  const out: Record<string, string> = {};
+  for (const m of PUBLIC_MEMBERS[key.jwk.kty ?? ''] ?? []) {
+    const v = key.jwk[m];
+    if (v !== undefined) out[m] = v;
+  }
+  return { ...out, kid: key.kid, alg: algOf(key), use: 'sig' };
 }
 
 export class KeyRing {
@@ -57,7 +77,9 @@ export class KeyRing {
   static async open(options: KeyRingOptions): Promise<KeyRing> {
     const ring = new KeyRing(options);
     await ring.refresh();
-    if (ring.keys.length === 0) await ring.rotate();
+    // No key yet, or WAF_SIGNING_ALG changed: a new key signs from now on; the old one stays
+    // published until its tokens have expired.
+    if (ring.keys.length === 0 || algOf(ring.active()) !== (options.alg ?? 'RS256')) await ring.rotate();
     return ring;
   }
 
@@ -89,7 +111,9 @@ export class KeyRing {
 
   /** Adds a new signing key (it signs from now on) and deletes keys no longer published. */
   async rotate(): Promise<StoredSigningKey> {
-    const key = await generateSigningKey(this.options.now());
+    // Strictly newer than the key it replaces, so it signs even within the same millisecond.
+    const newest = this.keys[0]?.createdAt ?? Number.NEGATIVE_INFINITY;
+    const key = await generateSigningKey(Math.max(this.options.now(), newest + 1), this.options.alg);
     await this.options.storage.putSigningKey(key);
     await this.refresh();
     await this.prune();
