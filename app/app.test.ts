@@ -48,6 +48,7 @@ describe('single entry point', () => {
         SIP_PORT: '0',
         LAB_CORE_PORT: '0',
         RTPENGINE_BINARY: '',
+        TURNSERVER_BINARY: '',
       },
       ...(options.roles ? { roles: options.roles } : {}),
     });
@@ -73,9 +74,7 @@ describe('single entry point', () => {
       },
     });
     const notBuilt = lines.filter((line) => /role not built yet/.test(line.msg ?? ''));
-    expect(notBuilt.map((line) => [line.module, line.issue])).toEqual([
-      ['xmpp', 'no issue yet'],
-    ]);
+    expect(notBuilt.map((line) => [line.module, line.issue])).toEqual([['xmpp', 'no issue yet']]);
     expect(lines).toContainEqual(
       expect.objectContaining({
         module: 'app',
@@ -179,6 +178,7 @@ describe('single entry point', () => {
           SIP_PORT: '0',
           LAB_CORE_PORT: '0',
           RTPENGINE_BINARY: '',
+          TURNSERVER_BINARY: '',
         },
       }),
     ).rejects.toThrow(/EADDRINUSE/);

@@ -47,6 +47,11 @@ export function oneOf<T extends string>(allowed: readonly T[]): (raw: string) =>
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+/** A file path, or undefined when empty (e.g. a binary that is then never started). */
+export function optionalPath(raw: string): Parsed<string | undefined> {
+  return { ok: true, value: raw === '' ? undefined : raw };
+}
+
 export function host(raw: string): Parsed<string> {
   return isIP(raw) !== 0 || HOSTNAME.test(raw)
     ? { ok: true, value: raw }

@@ -2,7 +2,7 @@
  * eIMS-AGW configuration: one schema, read from environment variables (README.md's table is
  * checked against it by config.test.ts).
  */
-import { type EnvVar, host, integerIn, oneOf, type Parsed } from '../app/config.ts';
+import { type EnvVar, host, integerIn, oneOf, optionalPath, type Parsed } from '../app/config.ts';
 
 export interface NgAddress {
   readonly host: string;
@@ -44,10 +44,6 @@ function optionalName(raw: string): Parsed<string | undefined> {
   return /^[A-Za-z0-9_:.-]+$/.test(raw)
     ? { ok: true, value: raw }
     : { ok: false, expected: 'an rtpengine interface name (letters, digits, _ : . -)' };
-}
-
-function optionalPath(raw: string): Parsed<string | undefined> {
-  return { ok: true, value: raw === '' ? undefined : raw };
 }
 
 export const EIMS_AGW_SCHEMA = {

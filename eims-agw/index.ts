@@ -18,6 +18,7 @@ export {
   type MediaResult,
   type OfferInput,
 } from './gateway.ts';
+export { type LocalCoturn, type LocalCoturnOptions, startLocalCoturn } from './local-coturn.ts';
 export { DEFAULT_POLICY, type MediaPolicy, type Side } from './media-policy.ts';
 export type { QueryReply } from './ng/messages.ts';
 export { type NgApi, NgClient, type NgClientOptions } from './ng/ng-client.ts';

@@ -5,6 +5,7 @@
 
 import { Hono } from 'hono';
 import { requiredCaller } from './bearer.ts';
+import { clientRoutes } from './client/index.ts';
 import { mountDiscovery } from './discovery.ts';
 import { answerError } from './error-handler.ts';
 import { ProblemError, problemResponse } from './problem.ts';
@@ -37,5 +38,10 @@ export function createWwsfApp(s: WwsfServices): Hono {
       }),
     );
   app.route('/sapi', createSapi(s));
+  // The web client (WIC): index.html at / and /callback, its bundle under /assets/.
+  app.route(
+    '/',
+    clientRoutes({ connectSources: () => [...s.config.wssUrls, s.issuer() ?? ''], logger: s.logger }),
+  );
   return app;
 }

@@ -3,7 +3,7 @@
  * against it by config.test.ts). WS_PATH and IMS_DOMAIN are the eP-CSCF's own variables, read
  * here too so that the discovery document points at the eP-CSCF of the same process.
  */
-import { type EnvVar, integerIn, type Parsed } from '../app/config.ts';
+import { type EnvVar, host, integerIn, optionalPath, type Parsed } from '../app/config.ts';
 import { type IceUrl, parseIceUrl } from '../eims-agw/index.ts';
 
 function list(raw: string): string[] {
@@ -140,6 +140,25 @@ export const WWSF_SCHEMA = {
     default: '',
     secret: true,
     parse: optionalSecret,
+  },
+  turnBinary: {
+    env: 'TURNSERVER_BINARY',
+    meaning:
+      'coturn executable started on TURN_LOCAL_HOST:TURN_LOCAL_PORT when TURN_URLS is empty (its secret made per start); empty: never start one',
+    default: '/usr/bin/turnserver',
+    parse: optionalPath,
+  },
+  turnLocalHost: {
+    env: 'TURN_LOCAL_HOST',
+    meaning: 'Listening and relay address of the local coturn (browsers must reach it)',
+    default: '127.0.0.1',
+    parse: host,
+  },
+  turnLocalPort: {
+    env: 'TURN_LOCAL_PORT',
+    meaning: 'STUN/TURN port (UDP and TCP) of the local coturn; its relay ports are the 200 above it',
+    default: '3478',
+    parse: integerIn(1, 65_335),
   },
   turnTtl: {
     env: 'TURN_TTL',

@@ -5,6 +5,7 @@ import { IMS_AUDIENCE } from '../token/claims.ts';
 import { createTokenValidator } from '../token/validator.ts';
 import { createWwsfApp } from './app.ts';
 import { WWSF_SCHEMA } from './config.ts';
+import { startTurnIfWanted } from './local-turn.ts';
 import { PROVISIONING_SCHEMA } from './provisioning/index.ts';
 
 /**
@@ -19,7 +20,8 @@ export const wwsfRole: RoleDescriptor = {
   async start({ logger, env, http, tokenAuthority, directory }) {
     const read = readEnvironment(WWSF_SCHEMA, env);
     if (!read.ok) throw new Error(formatConfigIssues(read.issues));
-    const config = read.config;
+    const local = await startTurnIfWanted(read.config, logger);
+    const config = local === undefined ? read.config : { ...read.config, ...local.settings };
     const provisioning = readEnvironment(PROVISIONING_SCHEMA, env);
     if (!provisioning.ok) throw new Error(formatConfigIssues(provisioning.issues));
     if (config.turnSecret === undefined && config.turnUrls.some((u) => u.scheme.startsWith('turn')))
@@ -53,6 +55,7 @@ export const wwsfRole: RoleDescriptor = {
       },
       async stop() {
         http.unmount('/');
+        await local?.coturn.stop();
         state = 'stopped';
       },
     };

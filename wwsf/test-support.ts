@@ -95,7 +95,7 @@ export async function startWwsf(env: Record<string, string> = {}): Promise<WwsfU
     config: read.config,
     logger: memoryLogger().logger,
     roles: [role],
-    env: { WAF_ISSUER: issuer.issuer, ...env },
+    env: { WAF_ISSUER: issuer.issuer, TURNSERVER_BINARY: '', ...env },
   });
   return {
     app,

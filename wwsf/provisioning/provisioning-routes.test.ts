@@ -18,7 +18,8 @@ async function createLink(body: unknown, authorization = ADMIN, srv = server) {
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
+  const json = (await response.json()) as { url: string; expiresAt: string; errors?: { pointer: string }[] };
+  return { status: response.status, type: response.headers.get('content-type'), body: json };
 }
 
 async function linkFor(subscriberId: string, format: 'sipphone' | 'web', ttl?: number): Promise<string> {

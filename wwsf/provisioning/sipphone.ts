@@ -40,7 +40,9 @@ function checkKey({ key, iv }: SipPhoneKey): void {
 /** The `sipphone://…` URL for an account. */
 export function encodeSipPhoneLink(account: SipPhoneAccount, secret: SipPhoneKey): string {
   checkKey(secret);
-  const text = new URLSearchParams(FIELDS.map((field) => [field, account[field]])).toString();
+  const text = new URLSearchParams(
+    FIELDS.map((field): [string, string] => [field, account[field]]),
+  ).toString();
   const cipher = createCipheriv('aes-128-cbc', secret.key, secret.iv);
   const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return `${SIPPHONE_SCHEME}//${sealed.toString('base64')}`;
