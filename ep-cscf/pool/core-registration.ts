@@ -88,9 +88,18 @@ export class CoreRegistration {
   ): Promise<SipResponse> {
     let credentials: Credentials = this.reusedCredentials();
     let answeredFresh = false;
+    let asked = expires;
     for (let round = 0; ; round++) {
-      const request = this.request(contacts, removed, expires, credentials);
+      const request = this.request(contacts, removed, asked, credentials);
       const res = await sendRequest(this.env.layer, request, this.env.core);
+      // RFC 3261 §10.2.8: a 423 names the shortest expiry the registrar takes; asked once more
+      // with it (a short-lived token's registration still ends when the token does).
+      const least = res.status === 423 ? Number(res.headers.get('min-expires')) : Number.NaN;
+      if (asked > 0 && Number.isInteger(least) && least > asked && round < MAX_ROUNDS) {
+        asked = least;
+        credentials = this.reusedCredentials(); // the next nonce count of the nonce just answered
+        continue;
+      }
       if ((res.status !== 401 && res.status !== 407) || answeredFresh || round >= MAX_ROUNDS) return res;
       // A nonce re-used from the last exchange may be stale: this challenge is answered afresh.
       this.digest.forget();
