@@ -37,7 +37,7 @@ describe('WWSF discovery document (GET /.well-known/webrtc-ims)', () => {
         anonymous: { enabled: true, tokenTtl: 120, capabilities: ['-video'] },
       }),
     );
-    await w.directory.putDomain(domain('other.org'));
+    await w.directory.putDomain(domain('other.org', { allowedOrigins: ['https://shop.other.org'] }));
     await w.directory.putSubscriber({
       id: 'sub-alice',
       username: 'alice',
@@ -75,6 +75,25 @@ describe('WWSF discovery document (GET /.well-known/webrtc-ims)', () => {
       anonymous: { enabled: true, capabilities: ['call', 'message'] },
       sapi: `${w.url}/sapi`,
     });
+  });
+
+  it('[WWSF-discovery-cors] MUST let a page served from a domain allowed origin read the document across origins (preflight with Authorization included), and give a foreign origin no CORS grant', async () => {
+    const allowed = await discovery('?domain=other.org', { headers: { origin: 'https://shop.other.org' } });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.other.org');
+    const preflight = await fetch(`${w.url}/.well-known/webrtc-ims`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.other.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.other.org');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    const foreign = await discovery('?domain=other.org', { headers: { origin: 'https://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('[WWSF-discovery-cache] MUST let caches keep the anonymous document briefly and never keep one with a credential', async () => {

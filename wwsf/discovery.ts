@@ -8,7 +8,9 @@
  * The tenant is, in order: `?domain=`, the caller's token domain, the Host name when it is a
  * known domain, WWSF_DEFAULT_DOMAIN. An unknown tenant is a 404 problem.
  */
+
 import type { Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
 import type { IceUrl } from '../eims-agw/index.ts';
 import { isTurnUrl, turnCredentials } from '../eims-agw/index.ts';
 import type { Domain } from '../store/directory.ts';
@@ -144,8 +146,25 @@ async function discoveryDocument(
   };
 }
 
+/** Whether some domain's pages run on `origin` (its allowedOrigins). */
+async function originServed(s: WwsfServices, origin: string): Promise<boolean> {
+  if (origin === '') return false;
+  const domains = await s.directory.listDomains();
+  return domains.some((d) => d.allowedOrigins.includes(origin));
+}
+
 /** Mounts the discovery document and the TURN credential endpoint. */
 export function mountDiscovery(app: Hono, s: WwsfServices): void {
+  // A WIC served from one of a domain's own origins (allowedOrigins) may read these across
+  // origins (Fetch CORS): the origin is echoed only when some domain lists it.
+  const crossOrigin = cors({
+    origin: async (origin) => ((await originServed(s, origin)) ? origin : null),
+    allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+    allowHeaders: ['Authorization'],
+    maxAge: 600,
+  });
+  app.use(DISCOVERY_PATH, crossOrigin);
+  app.use(TURN_CREDENTIALS_PATH, crossOrigin);
   app.get(DISCOVERY_PATH, async (c) => {
     const caller = await optionalCaller(c.req.header('authorization'), s.checkToken);
     const domain = await resolveDomain(c, s, caller);
