@@ -5,13 +5,13 @@
  * relay port range, no TLS/DTLS, no CLI, no config file of the packaged service. Ready when it
  * answers a STUN Binding request (RFC 8489 §6) over UDP.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { spawnLocalProcess } from './local-process.ts';
 
 export interface LocalCoturnOptions {
   readonly binary: string;
@@ -89,68 +89,27 @@ function stunAnswers(host: string, port: number, ms: number): Promise<boolean> {
 export async function startLocalCoturn(o: LocalCoturnOptions): Promise<LocalCoturn> {
   const secret = randomBytes(24).toString('base64url');
   const dataDir = mkdtempSync(join(tmpdir(), 'webrtc-ims-coturn-'));
-  const child: ChildProcess = spawn(o.binary, localCoturnArgs(o, secret, dataDir), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const turn = spawnLocalProcess({
+    name: 'coturn',
+    binary: o.binary,
+    args: localCoturnArgs(o, secret, dataDir),
+    logger: o.logger,
+    afterStop: () => rmSync(dataDir, { recursive: true, force: true }),
   });
-  const lines: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      lines.push(line);
-      if (lines.length > 40) lines.shift();
-      o.logger?.debug({ line }, 'coturn');
-    }
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`));
-    child.once('error', (err) => resolve(`could not start: ${err.message}`));
+  await turn.waitReady(() => stunAnswers(o.host, o.port, 200), {
+    timeoutMs: o.readyTimeoutMs ?? 10_000,
+    notReady: 'did not answer STUN in time',
   });
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const output = (): string => lines.join('\n');
-  const stop = async (): Promise<void> => {
-    process.off('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + (o.readyTimeoutMs ?? 10_000);
-  let failure: string | undefined;
-  for (;;) {
-    const outcome = await Promise.race([stunAnswers(o.host, o.port, 200), exited]);
-    if (outcome === true) break;
-    if (typeof outcome === 'string') {
-      failure = outcome;
-      break;
-    }
-    if (Date.now() > deadline) {
-      failure = 'did not answer STUN in time';
-      break;
-    }
-  }
-  if (failure !== undefined) {
-    await stop();
-    throw new Error(`coturn ${failure}\n${output()}`);
-  }
   const hostPart = o.host.includes(':') ? `[${o.host}]` : o.host;
   return {
-    pid: child.pid ?? 0,
+    pid: turn.child.pid ?? 0,
     secret,
     urls: [
       `stun:${hostPart}:${o.port}`,
       `turn:${hostPart}:${o.port}?transport=udp`,
       `turn:${hostPart}:${o.port}?transport=tcp`,
     ],
-    output,
-    stop,
+    output: turn.output,
+    stop: turn.stop,
   };
 }

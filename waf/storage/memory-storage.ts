@@ -4,6 +4,7 @@
  * store. Expired records are dropped when read, and all of them every `SWEEP_EVERY` writes.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { ModelAdapters } from './model-adapters.ts';
 import { type AccountEntry, isAccountModel, type StoredSigningKey, type WafStorage } from './storage.ts';
 
 interface Entry {
@@ -20,7 +21,7 @@ export interface MemoryStorageOptions {
   readonly now?: () => number;
 }
 
-export class MemoryStorage implements WafStorage {
+export class MemoryStorage extends ModelAdapters implements WafStorage {
   private readonly now: () => number;
   private readonly records = new Map<string, Entry>();
   /** grantId → keys of the records issued under it (any model) */
@@ -31,20 +32,11 @@ export class MemoryStorage implements WafStorage {
   private readonly byAccount = new Map<string, Map<string, number>>();
   private readonly keys = new Map<string, StoredSigningKey>();
   private readonly secrets = new Map<string, string>();
-  private readonly adapters = new Map<string, Adapter>();
   private writes = 0;
 
   constructor(options: MemoryStorageOptions = {}) {
+    super();
     this.now = options.now ?? Date.now;
-  }
-
-  adapter(model: string): Adapter {
-    let adapter = this.adapters.get(model);
-    if (adapter === undefined) {
-      adapter = this.makeAdapter(model);
-      this.adapters.set(model, adapter);
-    }
-    return adapter;
   }
 
   async accountEntries(accountId: string): Promise<AccountEntry[]> {
@@ -90,7 +82,7 @@ export class MemoryStorage implements WafStorage {
     this.byAccount.clear();
   }
 
-  private makeAdapter(model: string): Adapter {
+  protected makeAdapter(model: string): Adapter {
     const keyOf = (id: string) => `${model}:${id}`;
     return {
       upsert: async (id, payload, expiresIn) => this.upsert(model, keyOf(id), payload, expiresIn),

@@ -14,6 +14,7 @@
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { createClient } from 'redis';
+import { ModelAdapters } from './model-adapters.ts';
 import { type AccountEntry, isAccountModel, type StoredSigningKey, type WafStorage } from './storage.ts';
 
 type Client = ReturnType<typeof createClient>;
@@ -34,14 +35,14 @@ function isSigningKey(v: unknown): v is StoredSigningKey {
   return typeof r.kid === 'string' && typeof r.createdAt === 'number' && typeof r.jwk === 'object';
 }
 
-export class RedisStorage implements WafStorage {
-  private readonly adapters = new Map<string, Adapter>();
-
+export class RedisStorage extends ModelAdapters implements WafStorage {
   private constructor(
     private readonly client: Client,
     private readonly prefix: string,
     private readonly now: () => number,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(options: RedisStorageOptions): Promise<RedisStorage> {
     const client = createClient({ url: options.url });
@@ -49,15 +50,6 @@ export class RedisStorage implements WafStorage {
     client.on('error', (error: Error) => options.onError?.(error));
     await client.connect();
     return new RedisStorage(client, options.prefix, options.now ?? Date.now);
-  }
-
-  adapter(model: string): Adapter {
-    let adapter = this.adapters.get(model);
-    if (adapter === undefined) {
-      adapter = this.makeAdapter(model);
-      this.adapters.set(model, adapter);
-    }
-    return adapter;
   }
 
   async accountEntries(accountId: string): Promise<AccountEntry[]> {
@@ -108,7 +100,7 @@ export class RedisStorage implements WafStorage {
     if (this.client.isOpen) await this.client.close();
   }
 
-  private makeAdapter(model: string): Adapter {
+  protected makeAdapter(model: string): Adapter {
     const p = this.prefix;
     const recordKey = (id: string) => `${p}${model}:${id}`;
     return {
