@@ -44,7 +44,7 @@ export class EpCscfCore implements TransactionUser {
   receiveRequest(txn: ServerTransaction, rm: ReceivedMessage): void {
     const req = txn.request;
     const fromClient = rm.source.protocol === 'ws' || rm.source.protocol === 'wss';
-    this.ctx.metrics.requests.inc({ method: req.method, side: fromClient ? 'client' : 'core' });
+    this.ctx.metrics.countRequest(req.method, fromClient ? 'client' : 'core');
     this.ctx.logger.debug(
       {
         callId: req.callId,
@@ -138,8 +138,9 @@ export class EpCscfCore implements TransactionUser {
   }
 
   private fail(txn: ServerTransaction, err: unknown): void {
-    this.ctx.logger.error({ err, callId: txn.request.callId }, 'request handling failed');
-    txn.respond(localResponse(txn.request, 500));
+    this.ctx.logger.error({ err, callId: txn.callId }, 'request handling failed');
+    // A transaction that answered already has released its request (and would discard a 500).
+    if (txn.holdsRequest) txn.respond(localResponse(txn.request, 500));
   }
 
   /**
@@ -149,7 +150,7 @@ export class EpCscfCore implements TransactionUser {
    */
   receiveStrayAck(rm: ReceivedMessage, _accepted: InviteServerTransaction | undefined): void {
     const fromClient = rm.source.protocol === 'ws' || rm.source.protocol === 'wss';
-    this.ctx.metrics.requests.inc({ method: 'ACK', side: fromClient ? 'client' : 'core' });
+    this.ctx.metrics.countRequest('ACK', fromClient ? 'client' : 'core');
     if (rm.message.kind !== 'request') return;
     // The token never travels toward the core, not even on an ACK (JsSIP puts it on every request).
     if (fromClient && this.ctx.bearer !== undefined) stripBearer(rm.message);
@@ -161,14 +162,11 @@ export class EpCscfCore implements TransactionUser {
   receiveResponse(): void {}
 
   onTimeout(txn: Transaction): void {
-    this.ctx.logger.debug({ callId: txn.request.callId, kind: txn.kind }, 'transaction timeout');
+    this.ctx.logger.debug({ callId: txn.callId, kind: txn.kind }, 'transaction timeout');
   }
 
   onTransportError(txn: Transaction, error: TransportError): void {
-    this.ctx.logger.info(
-      { callId: txn.request.callId, kind: txn.kind, err: error.message },
-      'transport error',
-    );
+    this.ctx.logger.info({ callId: txn.callId, kind: txn.kind, err: error.message }, 'transport error');
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IntegrityProtected } from '../../sip/auth/index.ts';
 import { isSipUri, type NameAddr, parseExpires, type SipRequest, type SipResponse } from '../../sip/index.ts';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
@@ -6,6 +5,7 @@ import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { ReceivedMessage } from '../../sip/transport/index.ts';
 import type { ContactBinding } from '../../store/index.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
+import { processIds } from '../ids.ts';
 import { localResponse } from '../reply.ts';
 import { editRegisterTowardCore, stripAkaKeys } from './register-edits.ts';
 
@@ -63,7 +63,7 @@ export function forwardRegister(
     pathUri: mwUri(ctx, token),
     ob: outbound,
     visitedNetworkId: ctx.settings.visitedNetworkId,
-    icid: randomBytes(16).toString('hex'),
+    icid: processIds.icid(),
     icidGeneratedAt: ctx.settings.mwHost,
     integrity: options.authorization === undefined ? integrityFor(rm) : undefined,
   });
@@ -85,8 +85,8 @@ export function forwardRegister(
         );
       }
       if (res.status >= 200) {
-        ctx.metrics.responses.inc({ method: 'REGISTER', status: String(res.status) });
-        ctx.metrics.transactionSeconds.observe({ method: 'REGISTER' }, (ctx.now() - started) / 1000);
+        ctx.metrics.countResponse('REGISTER', res.status);
+        ctx.metrics.observeTransaction('REGISTER', (ctx.now() - started) / 1000);
       }
       return true;
     },

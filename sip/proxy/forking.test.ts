@@ -119,7 +119,7 @@ describe.each(PROTOCOLS)('forking over %s', (protocol) => {
     expect(cancelsAt(net)).toEqual([1, 1]);
     // §16.10: no new branch once cancelled.
     const ctx = net.proxy.core.created[0]!;
-    const again = { request: ctx.server.request, destination: net.uas[0]!.destination };
+    const again = { request: ctx.branches[0]!.target.request, destination: net.uas[0]!.destination };
     expect(() => ctx.addTarget(again)).toThrow(/cancelled/);
     // The Reason of the upstream CANCEL is carried downstream (RFC 3326).
     for (const u of net.uas) {

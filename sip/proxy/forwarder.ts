@@ -80,15 +80,32 @@ class Branch implements ForwardBranch {
   ended = false;
   cancelled = false;
   timerC: TimerHandle | undefined;
-  constructor(readonly target: ForwardTarget) {}
+  private tgt: ForwardTarget | undefined;
+  constructor(target: ForwardTarget) {
+    this.tgt = target;
+  }
+
+  /** The target; released with the context once it is finished (reading it then throws). */
+  get target(): ForwardTarget {
+    if (this.tgt === undefined)
+      throw new TypeError('the target of a finished forwarding context was released');
+    return this.tgt;
+  }
+
+  release(): void {
+    this.tgt = undefined;
+    this.final = undefined;
+  }
 }
+
+const NO_HOOKS: ForwardHooks = {};
 
 /** One forwarding context: a server transaction and its branches (RFC 3261 §16.7 "response context"). */
 export class ForwardContext implements ClientTransactionUser {
   readonly server: ServerTransaction;
   private readonly list: Branch[] = [];
   private readonly layer: TransactionLayer;
-  private readonly hooks: ForwardHooks;
+  private hooks: ForwardHooks;
   private readonly clock: Clock;
   private readonly timerC: number;
   private readonly isInvite: boolean;
@@ -219,15 +236,44 @@ export class ForwardContext implements ClientTransactionUser {
   onTimeout(txn: Transaction): void {
     const b = this.branchOf(txn);
     // §16.7 step 2 / §16.8: a timeout counts as a 408 for this branch.
-    if (b !== undefined && !b.ended) this.handle(b, this.synthesize(408));
+    if (b !== undefined && !b.ended) this.failBranch(b, 408);
   }
 
   onTransportError(txn: Transaction, error: TransportError): void {
     const b = this.branchOf(txn);
     if (b === undefined || b.ended) return;
     // §16.9: as if the branch received a 503 (or the status the policy picks, e.g. 430).
+    if (this.finalSent) {
+      this.failBranch(b, 503);
+      return;
+    }
     const status = this.hooks.transportFailureStatus?.(error, b) ?? 503;
-    this.handle(b, this.synthesize(status));
+    this.failBranch(b, status);
+  }
+
+  /**
+   * A branch ends without a response (timeout, transport failure, Timer C): it counts as
+   * `status`. Once the context has answered upstream the status is not needed (the server
+   * transaction may have released its request): the branch just ends.
+   */
+  private failBranch(b: Branch, status: number): void {
+    if (this.finalSent) this.endBranch(b, undefined);
+    else this.handle(b, this.synthesize(status));
+  }
+
+  /**
+   * Once a non-INVITE context answered upstream and every branch ended, it keeps nothing the
+   * late events of its client transactions (absorbed retransmissions, Timer K) would need:
+   * the targets' requests, the finals and the policy's hooks (their closures) are released.
+   */
+  private releaseIfFinished(): void {
+    // INVITE: 2xx from forks and their retransmissions keep coming through the hooks (Accepted).
+    if (this.isInvite || !this.finalSent || !this.list.every((b) => b.ended)) return;
+    this.pending = this.pending.then(() => {
+      if (!this.list.every((b) => b.ended)) return;
+      this.hooks = NO_HOOKS;
+      for (const b of this.list) b.release();
+    });
   }
 
   /** A client transaction ended without a final for its branch (layer shutdown): forget it. */
@@ -283,9 +329,13 @@ export class ForwardContext implements ClientTransactionUser {
       b.ended = true;
       this.stopTimerC(b);
     }
-    if (this.finalSent && !this.isInvite) return;
+    if (this.finalSent && !this.isInvite) {
+      if (firstOnBranch) this.releaseIfFinished();
+      return;
+    }
     if (!this.consult(response, b)) {
       if (firstOnBranch) this.finishIfAllEnded();
+      if (firstOnBranch) this.releaseIfFinished();
       return;
     }
     b.final ??= response;
@@ -296,6 +346,7 @@ export class ForwardContext implements ClientTransactionUser {
     // §16.7 step 10: the final response is sent; CANCEL every pending branch.
     this.cancelOthers(b);
     this.hooks.onDone?.(response);
+    this.releaseIfFinished();
   }
 
   private endBranch(b: Branch, final: SipResponse | undefined): void {
@@ -303,6 +354,7 @@ export class ForwardContext implements ClientTransactionUser {
     b.final = final;
     this.stopTimerC(b);
     this.finishIfAllEnded();
+    this.releaseIfFinished();
   }
 
   /** §16.7 step 6: once every branch has ended, the best response goes upstream. */
@@ -340,7 +392,7 @@ export class ForwardContext implements ClientTransactionUser {
       this.cancelBranch(b);
       return;
     }
-    this.handle(b, this.synthesize(408));
+    this.failBranch(b, 408);
     client?.abort();
   }
 }

@@ -2,7 +2,7 @@ import type { TimerHandle } from '../clock/clock.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination, TransportError } from '../transport/types.ts';
 import { buildAck } from './build-ack.ts';
-import { TransactionBase, type TransactionHost } from './transaction-base.ts';
+import { FORGOTTEN_USER, type Stored, TransactionBase, type TransactionHost } from './transaction-base.ts';
 import type { ClientTransactionUser } from './transaction-user.ts';
 
 /** RFC 3261 §17.1.1.2 with the Accepted state of RFC 6026 §7.2. */
@@ -26,7 +26,8 @@ export class InviteClientTransaction extends TransactionBase {
   readonly kind = 'ict' as const;
   state: IctState = 'Calling';
   user: ClientTransactionUser;
-  private ack: SipRequest | undefined;
+  /** the ACK for the non-2xx final, kept serialised to answer its retransmissions (§17.1.1.2) */
+  private ack: Stored | undefined;
   private intervalA = 0;
   private timerA: TimerHandle | undefined;
   private timerB: TimerHandle | undefined;
@@ -55,9 +56,9 @@ export class InviteClientTransaction extends TransactionBase {
     const timers = this.host.timers;
     if (!this.reliable) {
       this.intervalA = timers.t1;
-      this.timerA = this.startTimer(this.intervalA, this.fireA);
+      this.timerA = this.startTimer(this.intervalA, () => this.fireA());
     }
-    this.timerB = this.startTimer(timers.timeout, this.fireB);
+    this.timerB = this.startTimer(timers.timeout, () => this.fireB());
   }
 
   /** A response matched to this transaction by the layer (§17.1.3). */
@@ -89,7 +90,7 @@ export class InviteClientTransaction extends TransactionBase {
         this.host.counters.retransmissionsAbsorbed++;
         if (status >= 300 && this.ack !== undefined) {
           this.host.counters.retransmissionsSent++;
-          this.transmit(this.ack);
+          this.transmitStored(this.ack);
         }
         return;
       case 'Accepted':
@@ -117,7 +118,7 @@ export class InviteClientTransaction extends TransactionBase {
     this.timerB = this.stopTimer(this.timerB);
     this.onFirstProvisional = undefined;
     this.state = 'Accepted';
-    this.timerM = this.startTimer(this.host.timers.timeout, this.fireM);
+    this.timerM = this.startTimer(this.host.timers.timeout, () => this.fireM());
     this.user.receiveResponse(this, response);
   }
 
@@ -131,40 +132,41 @@ export class InviteClientTransaction extends TransactionBase {
     this.timerB = this.stopTimer(this.timerB);
     this.onFirstProvisional = undefined;
     this.state = 'Completed';
-    this.ack = buildAck(this.request, response);
-    this.transmit(this.ack);
+    this.ack = this.transmitKept(buildAck(this.request, response));
     this.user.receiveResponse(this, response);
     if (this.state !== 'Completed') return;
+    // Completed only re-sends the ACK on a retransmitted final: the INVITE is not needed.
+    this.releaseRequest();
     const d = this.host.timers.timerD(this.reliable);
     if (d === 0) this.terminate();
-    else this.timerD = this.startTimer(d, this.fireD);
+    else this.timerD = this.startTimer(d, () => this.fireD());
   }
 
   /** Timer A: retransmit the INVITE and double the interval (§17.1.1.2; no T2 cap for INVITE). */
-  private readonly fireA = (): void => {
+  private fireA(): void {
     this.timerA = undefined;
     if (this.state !== 'Calling') return;
     this.host.counters.retransmissionsSent++;
     this.transmit(this.request);
     this.intervalA *= 2;
-    this.timerA = this.startTimer(this.intervalA, this.fireA);
-  };
+    this.timerA = this.startTimer(this.intervalA, () => this.fireA());
+  }
 
   /** Timer B: no final response in 64*T1 while Calling; the TU is told of the timeout. */
-  private readonly fireB = (): void => {
+  private fireB(): void {
     this.timerB = undefined;
     if (this.state === 'Calling') this.terminate('timeout');
-  };
+  }
 
-  private readonly fireD = (): void => {
+  private fireD(): void {
     this.timerD = undefined;
     this.terminate();
-  };
+  }
 
-  private readonly fireM = (): void => {
+  private fireM(): void {
     this.timerM = undefined;
     this.terminate();
-  };
+  }
 
   protected transportFailed(error: TransportError): void {
     this.terminate(error);
@@ -185,6 +187,9 @@ export class InviteClientTransaction extends TransactionBase {
       this.user.onTimeout(this);
     } else if (cause !== undefined) this.user.onTransportError(this, cause);
     this.user.onTerminated?.(this);
+    this.ack = undefined;
+    this.releaseRequest();
+    this.user = FORGOTTEN_USER;
   }
 
   /** Ends the transaction at once without telling the TU why (layer shutdown). */

@@ -36,7 +36,14 @@ function incoming(h: Harness, headers?: string[]): Call {
 }
 
 function respond(h: Harness, c: Call, status: number, toTag = 'uas1'): boolean {
-  const ok = c.txn.respond(buildResponse(c.txn.request, status, 'Test', status === 100 ? undefined : toTag));
+  const ok = c.txn.respond(
+    buildResponse(
+      c.txn.holdsRequest ? c.txn.request : c.invite,
+      status,
+      'Test',
+      status === 100 ? undefined : toTag,
+    ),
+  );
   deliver(h);
   return ok;
 }

@@ -2,7 +2,7 @@ import type { TimerHandle } from '../clock/clock.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination, ReceivedMessage, Source, TransportError } from '../transport/types.ts';
 import { buildResponse } from './build-response.ts';
-import { TransactionBase, type TransactionHost } from './transaction-base.ts';
+import { type Stored, TransactionBase, type TransactionHost } from './transaction-base.ts';
 import type { ServerTransactionUser } from './transaction-user.ts';
 
 /** RFC 3261 §17.2.1 with the Accepted state of RFC 6026 §7.1. */
@@ -35,8 +35,9 @@ export class InviteServerTransaction extends TransactionBase {
   /** the layer's RFC 2543 ACK key, when the INVITE had no magic cookie */
   legacyAckKey: string | undefined;
   private lastProvisional: SipResponse | undefined;
-  private lastFinal: SipResponse | undefined;
-  private lastSent: SipResponse | undefined;
+  /** the non-2xx final, serialised once, re-sent by Timer G and on INVITE retransmissions */
+  private lastFinal: Stored | undefined;
+  private lastSent: Stored | undefined;
   private fallback: Destination | undefined;
   private toldTransportError = false;
   private intervalG = 0;
@@ -68,7 +69,7 @@ export class InviteServerTransaction extends TransactionBase {
   start(): void {
     const wait = this.host.timers.trying;
     if (wait === 0) this.sendTrying();
-    else this.timerTrying = this.startTimer(wait, this.fireTrying);
+    else this.timerTrying = this.startTimer(wait, () => this.fireTrying());
   }
 
   /**
@@ -87,21 +88,26 @@ export class InviteServerTransaction extends TransactionBase {
           this.send(response);
           return true;
         }
-        this.lastFinal = response;
         this.toTag = response.to.params.value('tag');
         if (status < 300) {
           // RFC 6026 §7.1: the 2xx is sent once; the TU retransmits it (RFC 3261 §13.3.1.4).
           this.state = 'Accepted';
-          this.timerL = this.startTimer(this.host.timers.timeout, this.fireL);
-        } else {
-          this.state = 'Completed';
-          if (!this.reliable) {
-            this.intervalG = this.host.timers.t1;
-            this.timerG = this.startTimer(this.intervalG, this.fireG);
-          }
-          this.timerH = this.startTimer(this.host.timers.timeout, this.fireH);
+          this.timerL = this.startTimer(this.host.timers.timeout, () => this.fireL());
+          this.send(response);
+          return true;
         }
-        this.send(response);
+        this.state = 'Completed';
+        if (!this.reliable) {
+          this.intervalG = this.host.timers.t1;
+          this.timerG = this.startTimer(this.intervalG, () => this.fireG());
+        }
+        this.timerH = this.startTimer(this.host.timers.timeout, () => this.fireH());
+        this.lastProvisional = undefined;
+        this.lastFinal = this.transmitKept(response);
+        this.lastSent = this.lastFinal;
+        // Completed only re-sends the final response and waits for the ACK: the INVITE and
+        // the parsed response are not needed any more.
+        this.releaseRequest();
         return true;
       case 'Accepted':
         // RFC 6026 §7.1: 2xx responses from the TU (its retransmissions, or a proxy's
@@ -128,7 +134,7 @@ export class InviteServerTransaction extends TransactionBase {
         return;
       case 'Completed':
         this.host.counters.retransmissionsSent++;
-        if (this.lastFinal !== undefined) this.send(this.lastFinal);
+        if (this.lastFinal !== undefined) this.transmitStored(this.lastFinal);
         return;
       default:
         // Confirmed and (RFC 6026 §7.1) Accepted absorb INVITE retransmissions.
@@ -143,11 +149,12 @@ export class InviteServerTransaction extends TransactionBase {
       case 'Completed': {
         // §17.2.1: the ACK for the non-2xx final response; Timer I absorbs further ACKs.
         this.state = 'Confirmed';
+        this.lastFinal = undefined;
         this.timerG = this.stopTimer(this.timerG);
         this.timerH = this.stopTimer(this.timerH);
         const i = this.host.timers.timerI(this.reliable);
         if (i === 0) this.terminate();
-        else this.timerI = this.startTimer(i, this.fireI);
+        else this.timerI = this.startTimer(i, () => this.fireI());
         return;
       }
       case 'Accepted':
@@ -173,36 +180,36 @@ export class InviteServerTransaction extends TransactionBase {
     this.transmit(response);
   }
 
-  private readonly fireTrying = (): void => {
+  private fireTrying(): void {
     this.timerTrying = undefined;
     if (this.state === 'Proceeding' && this.lastProvisional === undefined) this.sendTrying();
-  };
+  }
 
   /** Timer G: the final response goes out again; the interval doubles up to T2 (§17.2.1). */
-  private readonly fireG = (): void => {
+  private fireG(): void {
     this.timerG = undefined;
     if (this.state !== 'Completed' || this.lastFinal === undefined) return;
     this.host.counters.retransmissionsSent++;
-    this.send(this.lastFinal);
+    this.transmitStored(this.lastFinal);
     this.intervalG = this.host.timers.backoff(this.intervalG);
-    this.timerG = this.startTimer(this.intervalG, this.fireG);
-  };
+    this.timerG = this.startTimer(this.intervalG, () => this.fireG());
+  }
 
   /** Timer H: no ACK in 64*T1; the TU is told of the failure (§17.2.1). */
-  private readonly fireH = (): void => {
+  private fireH(): void {
     this.timerH = undefined;
     if (this.state === 'Completed') this.terminate('timeout');
-  };
+  }
 
-  private readonly fireI = (): void => {
+  private fireI(): void {
     this.timerI = undefined;
     this.terminate();
-  };
+  }
 
-  private readonly fireL = (): void => {
+  private fireL(): void {
     this.timerL = undefined;
     this.terminate();
-  };
+  }
 
   /**
    * RFC 6026 §8.8 (replacing RFC 3261 §17.2.4): first the backup of §18.2.2 (a new
@@ -217,7 +224,7 @@ export class InviteServerTransaction extends TransactionBase {
     if (fallback !== undefined && error.kind === 'connection-closed' && this.lastSent !== undefined) {
       this.fallback = undefined;
       this.retarget(fallback);
-      this.transmit(this.lastSent);
+      this.transmitStored(this.lastSent);
       return;
     }
     if (this.toldTransportError) return;
@@ -239,6 +246,9 @@ export class InviteServerTransaction extends TransactionBase {
       this.user.onTimeout(this);
     }
     this.user.onTerminated?.(this);
+    this.lastProvisional = undefined;
+    this.lastFinal = undefined;
+    this.releaseRequest();
   }
 
   /** Ends the transaction at once without telling the TU why (layer shutdown). */

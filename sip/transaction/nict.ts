@@ -1,7 +1,7 @@
 import type { TimerHandle } from '../clock/clock.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination, TransportError } from '../transport/types.ts';
-import { TransactionBase, type TransactionHost } from './transaction-base.ts';
+import { FORGOTTEN_USER, TransactionBase, type TransactionHost } from './transaction-base.ts';
 import type { ClientTransactionUser } from './transaction-user.ts';
 
 /** RFC 3261 §17.1.2.2. */
@@ -47,9 +47,9 @@ export class NonInviteClientTransaction extends TransactionBase {
     const timers = this.host.timers;
     if (!this.reliable) {
       this.intervalE = timers.t1;
-      this.timerE = this.startTimer(this.intervalE, this.fireE);
+      this.timerE = this.startTimer(this.intervalE, () => this.fireE());
     }
-    this.timerF = this.startTimer(timers.timeout, this.fireF);
+    this.timerF = this.startTimer(timers.timeout, () => this.fireF());
   }
 
   /** A response matched to this transaction by the layer (§17.1.3). */
@@ -80,35 +80,37 @@ export class NonInviteClientTransaction extends TransactionBase {
     this.state = 'Completed';
     this.user.receiveResponse(this, response);
     if (this.state !== 'Completed') return;
+    // Completed only absorbs retransmitted responses: the request is not needed any more.
+    this.releaseRequest();
     const k = this.host.timers.timerK(this.reliable);
     if (k === 0) this.terminate();
-    else this.timerK = this.startTimer(k, this.fireK);
+    else this.timerK = this.startTimer(k, () => this.fireK());
   }
 
   /**
    * Timer E: send the request again. In Trying the interval doubles up to T2; in Proceeding
    * it is T2 (§17.1.2.2).
    */
-  private readonly fireE = (): void => {
+  private fireE(): void {
     this.timerE = undefined;
     if (this.state !== 'Trying' && this.state !== 'Proceeding') return;
     this.host.counters.retransmissionsSent++;
     this.transmit(this.request);
     const timers = this.host.timers;
     this.intervalE = this.state === 'Trying' ? timers.backoff(this.intervalE) : timers.t2;
-    this.timerE = this.startTimer(this.intervalE, this.fireE);
-  };
+    this.timerE = this.startTimer(this.intervalE, () => this.fireE());
+  }
 
   /** Timer F: no final response in 64*T1; the TU is told of the timeout. */
-  private readonly fireF = (): void => {
+  private fireF(): void {
     this.timerF = undefined;
     if (this.state === 'Trying' || this.state === 'Proceeding') this.terminate('timeout');
-  };
+  }
 
-  private readonly fireK = (): void => {
+  private fireK(): void {
     this.timerK = undefined;
     this.terminate();
-  };
+  }
 
   protected transportFailed(error: TransportError): void {
     this.terminate(error);
@@ -126,6 +128,8 @@ export class NonInviteClientTransaction extends TransactionBase {
       this.user.onTimeout(this);
     } else if (cause !== undefined) this.user.onTransportError(this, cause);
     this.user.onTerminated?.(this);
+    this.releaseRequest();
+    this.user = FORGOTTEN_USER;
   }
 
   /** Ends the transaction at once without telling the TU why (layer shutdown). */

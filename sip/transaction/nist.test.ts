@@ -33,7 +33,14 @@ function incoming(h: Harness, method = 'MESSAGE'): Exchange {
 }
 
 function respond(h: Harness, x: Exchange, status: number): boolean {
-  const ok = x.txn.respond(buildResponse(x.txn.request, status, 'Test', status === 100 ? undefined : 'uas1'));
+  const ok = x.txn.respond(
+    buildResponse(
+      x.txn.holdsRequest ? x.txn.request : x.request,
+      status,
+      'Test',
+      status === 100 ? undefined : 'uas1',
+    ),
+  );
   deliver(h);
   return ok;
 }

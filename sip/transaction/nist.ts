@@ -1,7 +1,7 @@
 import type { TimerHandle } from '../clock/clock.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination, ReceivedMessage, Source, TransportError } from '../transport/types.ts';
-import { TransactionBase, type TransactionHost } from './transaction-base.ts';
+import { type Stored, TransactionBase, type TransactionHost } from './transaction-base.ts';
 import type { ServerTransactionUser } from './transaction-user.ts';
 
 /** RFC 3261 §17.2.2. */
@@ -27,7 +27,8 @@ export class NonInviteServerTransaction extends TransactionBase {
   user: ServerTransactionUser;
   /** where the request came from */
   readonly source: Source;
-  private lastResponse: SipResponse | undefined;
+  /** the last response sent: serialised once final, to answer retransmitted requests (§17.2.2) */
+  private lastResponse: Stored | undefined;
   private fallback: Destination | undefined;
   private toldTransportError = false;
   private timerJ: TimerHandle | undefined;
@@ -56,16 +57,19 @@ export class NonInviteServerTransaction extends TransactionBase {
     if (!Number.isInteger(status) || status < 100 || status > 699)
       throw new RangeError(`status ${status} is not a SIP status code`);
     if (this.state !== 'Trying' && this.state !== 'Proceeding') return false;
-    this.lastResponse = response;
-    this.transmit(response);
     if (status < 200) {
+      this.lastResponse = response;
+      this.transmit(response);
       this.state = 'Proceeding';
       return true;
     }
+    this.lastResponse = this.transmitKept(response);
     this.state = 'Completed';
+    // Completed only re-sends the final response: the request is not needed any more.
+    this.releaseRequest();
     const j = this.host.timers.timerJ(this.reliable);
     if (j === 0) this.terminate();
-    else this.timerJ = this.startTimer(j, this.fireJ);
+    else this.timerJ = this.startTimer(j, () => this.fireJ());
     return true;
   }
 
@@ -73,17 +77,17 @@ export class NonInviteServerTransaction extends TransactionBase {
   receiveRequest(_rm: ReceivedMessage): void {
     if ((this.state === 'Proceeding' || this.state === 'Completed') && this.lastResponse !== undefined) {
       this.host.counters.retransmissionsSent++;
-      this.transmit(this.lastResponse);
+      this.transmitStored(this.lastResponse);
       return;
     }
     // Trying: retransmissions are discarded until the TU answers.
     this.host.counters.retransmissionsAbsorbed++;
   }
 
-  private readonly fireJ = (): void => {
+  private fireJ(): void {
     this.timerJ = undefined;
     this.terminate();
-  };
+  }
 
   /** RFC 6026 §8.8: the backup of §18.2.2 first, then the TU is told once; the state stays. */
   protected transportFailed(error: TransportError): void {
@@ -93,7 +97,7 @@ export class NonInviteServerTransaction extends TransactionBase {
     if (fallback !== undefined && error.kind === 'connection-closed' && this.lastResponse !== undefined) {
       this.fallback = undefined;
       this.retarget(fallback);
-      this.transmit(this.lastResponse);
+      this.transmitStored(this.lastResponse);
       return;
     }
     if (this.toldTransportError) return;
@@ -107,6 +111,7 @@ export class NonInviteServerTransaction extends TransactionBase {
     this.timerJ = this.stopTimer(this.timerJ);
     this.host.release(this);
     this.user.onTerminated?.(this);
+    this.releaseRequest();
   }
 
   /** Ends the transaction at once (layer shutdown). */

@@ -1,8 +1,19 @@
 import type { Clock, TimerHandle } from '../clock/clock.ts';
 import type { SipMessage, SipRequest } from '../message/message.ts';
+import { serialize } from '../message/serialize.ts';
 import { type Destination, RELIABLE, type Transport, TransportError } from '../transport/types.ts';
 import type { TransactionTimers } from './timers.ts';
-import type { Transaction } from './transaction-user.ts';
+import { flat } from './transaction-key.ts';
+import type { ClientTransactionUser, Transaction } from './transaction-user.ts';
+
+const ignore = (): void => {};
+
+/** The user of a terminated client transaction: it forgets the TU it no longer calls. */
+export const FORGOTTEN_USER: ClientTransactionUser = {
+  receiveResponse: ignore,
+  onTimeout: ignore,
+  onTransportError: ignore,
+};
 
 /** The logger a transaction layer writes to (a pino child logger fits). */
 export interface TransactionLogger {
@@ -14,6 +25,9 @@ export const silentLogger: TransactionLogger = {
   debug() {},
   warn() {},
 };
+
+/** A message a transaction may send again: serialised, or parsed when the transport needs it. */
+export type Stored = Buffer | SipMessage;
 
 /** What the layer counts; read them from `TransactionLayer.counters`. */
 export interface TransactionCounters {
@@ -56,24 +70,55 @@ export interface TransactionHost {
 /**
  * What the four state machines share: identity, the destination and its reliability, sending
  * through the transport with failures routed to `transportFailed`, and timers on the host's
- * clock. Timer and failure callbacks are bound once per transaction, never per message.
+ * clock. Timer and failure callbacks are small unnamed arrows made when a timer starts or a
+ * message goes out, not per-instance fields: such fields live as long as the transaction and,
+ * under tsx (esbuild keepNames), each gets a name property and its own property store.
  */
 export abstract class TransactionBase {
   /** the key the layer files this transaction under (RFC 3261 §17.1.3, §17.2.3) */
   readonly id: string;
-  /** the request that created the transaction */
-  readonly request: SipRequest;
   /** whether the transport is reliable: no retransmissions, zero wait timers (RFC 3261 §17) */
   readonly reliable: boolean;
+  /** the branch of the top Via of the request */
+  readonly branch: string | undefined;
+  /** the request's Call-ID and method, kept after the request itself is released */
+  readonly callId: string;
+  readonly method: string;
   protected readonly host: TransactionHost;
   private dest: Destination;
+  private req: SipRequest | undefined;
 
   constructor(host: TransactionHost, id: string, request: SipRequest, destination: Destination) {
     this.host = host;
     this.id = id;
-    this.request = request;
+    this.req = request;
     this.dest = destination;
     this.reliable = RELIABLE[destination.protocol];
+    const branch = request.topVia.params.get('branch');
+    this.branch = branch === null || branch === undefined ? undefined : flat(branch);
+    this.callId = flat(request.callId);
+    this.method = request.method;
+  }
+
+  /**
+   * The request that created the transaction, while the TU may still need it. A completed
+   * transaction only absorbs retransmissions and lets go of it (BENCHMARKS.md, eP-CSCF item 3):
+   * reading it then is a programming mistake and throws; `callId`, `method`, `branch` remain.
+   */
+  get request(): SipRequest {
+    const r = this.req;
+    if (r === undefined) throw new TypeError(`the request of transaction ${this.id} was released`);
+    return r;
+  }
+
+  /** whether `request` can still be read */
+  get holdsRequest(): boolean {
+    return this.req !== undefined;
+  }
+
+  /** Lets go of the request (Completed, Confirmed, Terminated). */
+  protected releaseRequest(): void {
+    this.req = undefined;
   }
 
   /** where this transaction sends: the next hop (client) or the response destination (server) */
@@ -86,23 +131,40 @@ export abstract class TransactionBase {
     this.dest = d;
   }
 
-  /** the branch of the top Via of the request */
-  get branch(): string | undefined {
-    return this.request.topVia.params.get('branch') ?? undefined;
+  /**
+   * Sends a message it may have to send again, and returns it in the form to keep: its bytes
+   * when the transport takes serialised messages (serialised once, here), else the message.
+   */
+  protected transmitKept(message: SipMessage): Stored {
+    if (this.host.transport.sendBytes === undefined) {
+      this.transmit(message);
+      return message;
+    }
+    const bytes = serialize(message);
+    this.transmitStored(bytes);
+    return bytes;
+  }
+
+  /** Sends a message kept by `transmitKept` again. */
+  protected transmitStored(stored: Stored): void {
+    const transport = this.host.transport;
+    if (Buffer.isBuffer(stored) && transport.sendBytes !== undefined)
+      transport.sendBytes(stored, this.dest).then(undefined, (err: unknown) => this.sendRejected(err));
+    else if (!Buffer.isBuffer(stored)) this.transmit(stored);
   }
 
   protected transmit(message: SipMessage): void {
-    this.host.transport.send(message, this.dest).then(undefined, this.sendRejected);
+    this.host.transport.send(message, this.dest).then(undefined, (err: unknown) => this.sendRejected(err));
   }
 
-  private readonly sendRejected = (err: unknown): void => {
+  private sendRejected(err: unknown): void {
     this.host.counters.transportErrors++;
     this.host.logger.debug(
       { txn: this.id, error: err instanceof Error ? err.message : String(err) },
       'transport failure',
     );
     this.transportFailed(asTransportError(err, this.dest));
-  };
+  }
 
   /** A send failed (RFC 3261 §17.1.4, §17.2.4 as updated by RFC 6026 §8.8). */
   protected abstract transportFailed(error: TransportError): void;

@@ -7,9 +7,18 @@ import { formatVia, type Via } from '../message/via.ts';
  * RFC 2543 requests start with "#", which no branch of an RFC 3261 element does.
  */
 
+/**
+ * A copy of `s` that does not keep the text it was cut from alive. Values read from a parsed
+ * message are slices of the whole message's text; a transaction that outlives the message
+ * (Completed) must not hold that text through its key, branch or Call-ID.
+ */
+export function flat(s: string): string {
+  return ` ${s}`.slice(1);
+}
+
 /** §17.1.3: a response matches a client transaction by top-Via branch and CSeq method. */
 export function clientKey(branch: string, method: string): string {
-  return `${branch}|${method}`;
+  return flat(`${branch}|${method}`);
 }
 
 /**
@@ -18,7 +27,7 @@ export function clientKey(branch: string, method: string): string {
  * transaction of its own that shares the INVITE's branch.
  */
 export function serverKey(branch: string, via: Via, method: string): string {
-  return `${branch}|${sentBy(via)}|${method === 'ACK' ? 'INVITE' : method}`;
+  return flat(`${branch}|${sentBy(via)}|${method === 'ACK' ? 'INVITE' : method}`);
 }
 
 /**

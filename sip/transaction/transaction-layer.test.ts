@@ -207,7 +207,7 @@ describe.each(['udp', 'tcp'] as const)('transaction layer over %s', (protocol) =
     peerReply(h, 200); // the peer's last request is the CANCEL
     deliver(h);
     const byTxn = h.tu.events.flatMap((e) =>
-      e.type === 'response' ? [`${e.txn.request.method} ${e.response.status}`] : [],
+      e.type === 'response' ? [`${e.txn.method} ${e.response.status}`] : [],
     );
     expect(byTxn).toEqual(['INVITE 180', 'CANCEL 200']);
     expect(inv.state).toBe('Proceeding');

@@ -216,7 +216,18 @@ export class LoopbackEndpoint implements Transport {
   }
 
   send(message: SipMessage, destination: Destination): Promise<void> {
-    const bytes = serialize(message);
+    return this.transmit(message, serialize(message), destination);
+  }
+
+  /** Sends bytes serialised earlier; they are parsed again for the record and the fault rules. */
+  sendBytes(bytes: Buffer, destination: Destination): Promise<void> {
+    const parsed = parseMessage(bytes, { framing: 'stream' });
+    if (!parsed.ok)
+      return Promise.reject(new TypeError(`sendBytes: not a SIP message (${parsed.fault.code})`));
+    return this.transmit(parsed.message, bytes, destination);
+  }
+
+  private transmit(message: SipMessage, bytes: Buffer, destination: Destination): Promise<void> {
     const record: SentRecord = {
       message,
       bytes,

@@ -83,6 +83,11 @@ export class TransportManager implements Transport, TransportHost {
   }
 
   send(message: SipMessage, destination: Destination): Promise<void> {
+    return this.sendBytes(serialize(message), destination);
+  }
+
+  /** Sends a message serialised earlier (a transaction's retransmission). */
+  sendBytes(bytes: Buffer, destination: Destination): Promise<void> {
     const id = destination.connectionId;
     if (id !== undefined) {
       const c = this.connections.get(id);
@@ -90,7 +95,7 @@ export class TransportManager implements Transport, TransportHost {
         return Promise.reject(
           new TransportError(`connection ${id} is closed`, destination, 'connection-closed'),
         );
-      return c.sendBytes(serialize(message), destination);
+      return c.sendBytes(bytes, destination);
     }
     const t = this.pick(destination);
     if (t === undefined)
@@ -101,7 +106,7 @@ export class TransportManager implements Transport, TransportHost {
           'no-transport',
         ),
       );
-    return t.sendBytes(serialize(message), destination);
+    return t.sendBytes(bytes, destination);
   }
 
   /** Whether the connection is still open (flows of RFC 5626 ask this). */

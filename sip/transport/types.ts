@@ -56,6 +56,12 @@ export class TransportError extends Error {
 export interface Transport {
   /** Sends one message; rejects with TransportError on failure (RFC 3261 §17.1.4, §17.2.4). */
   send(message: SipMessage, destination: Destination): Promise<void>;
+  /**
+   * Sends a message serialised earlier (by `serialize`), as `send` would. Optional: a
+   * transaction keeps the bytes of a response it may have to send again instead of the parsed
+   * message, and falls back to keeping the message when the transport lacks this.
+   */
+  sendBytes?(bytes: Buffer, destination: Destination): Promise<void>;
 }
 
 /** Upcalls from transports to the layer above. */

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { TransportProtocol } from '../transport/types.ts';
+import { createProxyNet, type ProxyNet, QUIET, run, statuses, uacRequest } from './proxy-harness.ts';
+
+async function expectQuiet(net: ProxyNet): Promise<void> {
+  await run(net, QUIET, 1000);
+  for (const layer of net.layers()) expect(layer.size).toBe(0);
+  expect(net.clock.pending).toBe(0);
+}
+
+describe.each(['udp', 'tcp'] as TransportProtocol[])('a finished forwarding context over %s', (protocol) => {
+  it('[DESIGN-speed-txn_release_proxy] MUST release its targets once a non-INVITE was answered upstream and every branch ended, and end a branch timing out after that without a response', async () => {
+    const net = createProxyNet(protocol, 2);
+    const [a, b] = net.uas as [(typeof net.uas)[0], (typeof net.uas)[0]];
+    a.script = (txn, _req, u) => u.answer(txn, 200);
+    // the second UAS answers too late: its branch times out (Timer F) after the 200 went upstream
+    b.script = (txn, _req, u) => {
+      net.clock.setTimer(64 * 500 + 2000, () => u.answer(txn, 200));
+    };
+    net.uac.layer.sendRequest(uacRequest(net, 'MESSAGE'), net.toProxy);
+    await run(net, 1000);
+    expect(statuses(net.uac)).toEqual(['200 MESSAGE']);
+    const ctx = net.proxy.core.created[0]!;
+    expect(ctx.done).toBe(true);
+    expect(ctx.branches[1]!.ended).toBe(false);
+    await run(net, 64 * 500 + 1000, 1000);
+    expect(ctx.branches.every((b) => b.ended)).toBe(true);
+    await run(net, 0);
+    expect(() => ctx.branches[0]!.target).toThrow(/released/);
+    expect(statuses(net.uac)).toEqual(['200 MESSAGE']);
+    await expectQuiet(net);
+  });
+});
