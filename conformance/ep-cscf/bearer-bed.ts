@@ -71,18 +71,11 @@ export async function startBearerBed(o: BearerBedOptions): Promise<BearerBed> {
     });
     started.push(ep);
     o.onPeer?.(ep);
-    const toCore: SipMessage[] = [];
-    const transports = ep.running.context.transports;
-    const send = transports.send.bind(transports);
-    transports.send = (message, destination) => {
-      if (destination.connectionId === undefined) toCore.push(message);
-      return send(message, destination);
-    };
     return {
       waf,
       core,
       ep,
-      toCore,
+      toCore: ep.toCore,
       registeredAtCore: async () => (await readLocation(core)).map((c) => c.aor),
       stop: stopAll,
     };

@@ -12,7 +12,8 @@ import { readEnvironment } from '../../app/config.ts';
 import type { MediaGateway } from '../../ep-cscf/calls/media.ts';
 import { EPCSCF_SCHEMA } from '../../ep-cscf/config.ts';
 import { type RunningEpCscf, startEpCscf } from '../../ep-cscf/ep-cscf.ts';
-import type { RegistrationStore } from '../../store/index.ts';
+import type { SipMessage } from '../../sip/index.ts';
+import type { RegistrationStore, SubscriberDirectory } from '../../store/index.ts';
 import { OutputRing } from '../harness/output-ring.ts';
 import type { PortAllocator } from '../harness/ports.ts';
 
@@ -24,6 +25,9 @@ export interface EpCscfPeerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** the media gateway (default: SDP passes through) */
   readonly media?: MediaGateway;
+  /** the subscriber directory: pool identities for bearer tokens (scenario 3) */
+  readonly directory?: SubscriberDirectory;
+  readonly poolLeaseMarginMs?: number;
 }
 
 export interface EpCscfPeer {
@@ -35,6 +39,10 @@ export interface EpCscfPeer {
   readonly wsUrl: string;
   readonly running: RunningEpCscf;
   readonly store: RegistrationStore;
+  /** its Prometheus registry */
+  readonly registry: Registry;
+  /** every message it sent toward the core (Mw, no connection id), oldest first */
+  readonly toCore: SipMessage[];
   /** the eP-CSCF's recent log lines */
   report(): string;
   stop(): Promise<void>;
@@ -60,15 +68,18 @@ export async function startEpCscfPeer(o: EpCscfPeerOptions): Promise<EpCscfPeer>
   );
   const http = createServer((_req, res) => res.writeHead(404).end());
   await listen(http, host, httpPort);
+  const registry = new Registry();
   let running: RunningEpCscf;
   try {
     running = await startEpCscf({
       config: config.config,
       logger,
       httpServer: http,
-      registry: new Registry(),
+      registry,
       defaultOrigins: () => [`http://${host}:${httpPort}`],
       ...(o.media === undefined ? {} : { media: o.media }),
+      ...(o.directory === undefined ? {} : { directory: o.directory }),
+      ...(o.poolLeaseMarginMs === undefined ? {} : { poolLeaseMarginMs: o.poolLeaseMarginMs }),
     });
   } catch (err) {
     await close(http);
@@ -76,10 +87,19 @@ export async function startEpCscfPeer(o: EpCscfPeerOptions): Promise<EpCscfPeer>
     ports.release(sipPort);
     throw err;
   }
+  const toCore: SipMessage[] = [];
+  const transports = running.context.transports;
+  const send = transports.send.bind(transports);
+  transports.send = (message, destination) => {
+    if (destination.connectionId === undefined) toCore.push(message);
+    return send(message, destination);
+  };
   let stopped: Promise<void> | undefined;
   return {
     host,
     httpPort,
+    registry,
+    toCore,
     mwPort: running.mwPort,
     wsUrl: `ws://${host}:${httpPort}${config.config.wsPath}`,
     running,

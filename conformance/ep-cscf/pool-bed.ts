@@ -6,18 +6,14 @@
  * started by the caller), a recording relay in front of it, and the eP-CSCF with bearer access
  * and the pool registrar attached. Everything on loopback; `stop()` stops what was started.
  */
-import { createServer } from 'node:http';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { readEnvironment } from '../../app/config.ts';
-import { EPCSCF_SCHEMA } from '../../ep-cscf/config.ts';
-import { type RunningEpCscf, startEpCscf } from '../../ep-cscf/ep-cscf.ts';
+import type { Registry } from 'prom-client';
+import type { RunningEpCscf } from '../../ep-cscf/ep-cscf.ts';
 import type { PoolRegistrar } from '../../ep-cscf/pool/pool-registrar.ts';
 import { type ImsSecret, openSqliteDirectory, type SqliteDirectory } from '../../store/index.ts';
 import { startTestIssuer, type TestIssuer } from '../../token/test-issuer.ts';
-import { OutputRing } from '../harness/output-ring.ts';
 import type { PortAllocator } from '../harness/ports.ts';
 import { type CoreTap, startCoreTap } from './core-tap.ts';
+import { startEpCscfPeer } from './ep-cscf-peer.ts';
 
 /** The tenant whose guests get pool identities (the token's `ims.domain`). */
 export const TENANT = 'shop.example';
@@ -124,74 +120,33 @@ async function startPoolEpCscf(
   directory: SqliteDirectory,
   coreUri: string,
 ): Promise<PoolEpCscf & { stop(): Promise<void> }> {
-  const { ports } = o;
-  const host = ports.host;
-  const httpPort = await ports.tcp();
-  const sipPort = await ports.port('both');
-  const config = readEnvironment(EPCSCF_SCHEMA, {
-    SIP_HOST: host,
-    SIP_PORT: String(sipPort),
-    IMS_CORE_URI: coreUri,
-    IMS_DOMAIN: o.core.domain,
-    WAF_ISSUER: issuer.issuer,
-    INTROSPECTION_CLIENT_ID: issuer.client.id,
-    INTROSPECTION_CLIENT_SECRET: issuer.client.secret,
-    // Revocation sweeps are run by the tests (checkNow), not by a timer.
-    TOKEN_CHECK_INTERVAL: '0',
-  });
-  if (!config.ok) throw new Error(`eP-CSCF configuration refused: ${JSON.stringify(config.issues)}`);
-  const ring = new OutputRing();
-  const logger = pino(
-    { level: process.env['EPCSCF_LOG_LEVEL'] ?? 'debug' },
-    { write: (line: string) => ring.push(line) },
-  );
-  const http = createServer((_req, res) => res.writeHead(404).end());
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(httpPort, host, () => resolve());
-  });
-  const registry = new Registry();
-  const release = async (): Promise<void> => {
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    ports.release(httpPort);
-    ports.release(sipPort);
-  };
-  let running: RunningEpCscf;
-  try {
-    running = await startEpCscf({
-      config: config.config,
-      logger,
-      httpServer: http,
-      registry,
-      defaultOrigins: () => [`http://${host}:${httpPort}`],
-      directory,
-      ...(o.marginMs === undefined ? {} : { poolLeaseMarginMs: o.marginMs }),
-    });
-  } catch (err) {
-    await release();
-    throw err;
-  }
-  const registrar = running.context.pool;
-  if (registrar === undefined) throw new Error('the eP-CSCF has no pool registrar');
-  let stopped: Promise<void> | undefined;
-  return {
-    wsUrl: `ws://${host}:${httpPort}${config.config.wsPath}`,
-    host,
-    mwPort: running.mwPort,
-    running,
-    registrar,
-    registry,
-    report: () => `--- eP-CSCF log (ws://${host}:${httpPort}) ---\n${ring.text()}`,
-    stop() {
-      stopped ??= (async () => {
-        try {
-          await running.stop();
-        } finally {
-          await release();
-        }
-      })();
-      return stopped;
+  const peer = await startEpCscfPeer({
+    ports: o.ports,
+    coreUri,
+    env: {
+      IMS_DOMAIN: o.core.domain,
+      WAF_ISSUER: issuer.issuer,
+      INTROSPECTION_CLIENT_ID: issuer.client.id,
+      INTROSPECTION_CLIENT_SECRET: issuer.client.secret,
+      // Revocation sweeps are run by the tests (checkNow), not by a timer.
+      TOKEN_CHECK_INTERVAL: '0',
     },
+    directory,
+    ...(o.marginMs === undefined ? {} : { poolLeaseMarginMs: o.marginMs }),
+  });
+  const registrar = peer.running.context.pool;
+  if (registrar === undefined) {
+    await peer.stop();
+    throw new Error('the eP-CSCF has no pool registrar');
+  }
+  return {
+    wsUrl: peer.wsUrl,
+    host: peer.host,
+    mwPort: peer.mwPort,
+    running: peer.running,
+    registrar,
+    registry: peer.registry,
+    report: () => peer.report(),
+    stop: () => peer.stop(),
   };
 }
