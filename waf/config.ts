@@ -226,7 +226,7 @@ export const WAF_SCHEMA = {
   redisUrl: {
     env: 'REDIS_URL',
     meaning:
-      'Redis holding the WAF grants, sessions, codes, token records and signing keys, shared by WAF instances; empty: in memory (never logged)',
+      'Redis holding the WAF grants, sessions, codes, token records, signing keys and failed-login counts, shared by WAF instances; empty: in memory (never logged)',
     default: '',
     secret: true,
     parse: optionalRedisUrl,

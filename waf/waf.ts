@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import { Registry } from 'prom-client';
+import { createClient } from 'redis';
 import { formatConfigIssues, readEnvironment } from '../app/config.ts';
 import type { HttpListener } from '../app/http-server.ts';
 import { createLogger, type Logger } from '../app/logger.ts';
@@ -27,7 +28,7 @@ import { Upstream } from './federation/upstream.ts';
 import { registerGuestGrant } from './guest-grant.ts';
 import { PasswordLogin } from './interaction/login.ts';
 import { InteractionRoutes } from './interaction/routes.ts';
-import { LoginThrottle } from './interaction/throttle.ts';
+import { type LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle } from './interaction/throttle.ts';
 import { KeyRing, type PublicJwk } from './keys/key-ring.ts';
 import { wafListener } from './listener.ts';
 import { createWafMetrics } from './metrics.ts';
@@ -87,6 +88,30 @@ function redisError(logger: Logger): (error: Error) => void {
   };
 }
 
+/**
+ * The failed-login throttle: shared by every instance on Redis when REDIS_URL is set (the same
+ * condition that picks RedisStorage; a client of its own on the same URL), else in this process.
+ */
+async function openThrottle(config: WafConfig, now: () => number, logger: Logger): Promise<LoginThrottle> {
+  const options = {
+    maxFailures: config.loginMaxFailures,
+    maxAddressFailures: config.loginMaxAddressFailures,
+    windowMs: config.loginWindow * 1000,
+    alarmFailures: config.loginAlarmFailures,
+    now,
+  };
+  if (config.redisUrl === undefined) return new MemoryLoginThrottle(options);
+  const client = createClient({ url: config.redisUrl });
+  client.on('error', redisError(logger));
+  await client.connect();
+  return new RedisLoginThrottle({
+    ...options,
+    client,
+    prefix: config.redisPrefix,
+    onError: (error) => logger.warn({ err: error }, 'login alarm re-read from Redis failed'),
+  });
+}
+
 /** The WAF_* configuration from `env`; throws naming every variable at fault. */
 export function readWafConfig(env: Readonly<Record<string, string | undefined>>): WafConfig {
   const read = readEnvironment(WAF_SCHEMA, env);
@@ -122,13 +147,7 @@ export async function createWaf(options: WafOptions): Promise<Waf> {
   const retentionMs = config.accessTokenTtl * 1000 + MAINTENANCE_MS + CLOCK_SKEW_MS;
   const ring = await KeyRing.open({ storage, now, retentionMs, alg: config.signingAlg });
 
-  const throttle = new LoginThrottle({
-    maxFailures: config.loginMaxFailures,
-    maxAddressFailures: config.loginMaxAddressFailures,
-    windowMs: config.loginWindow * 1000,
-    alarmFailures: config.loginAlarmFailures,
-    now,
-  });
+  const throttle = await openThrottle(config, now, logger);
   const metrics = createWafMetrics(options.registry ?? new Registry(), () => throttle.alarm());
   const policy = new AccountPolicy({
     storage,
@@ -273,6 +292,7 @@ export async function createWaf(options: WafOptions): Promise<Waf> {
     provider,
     stop: async () => {
       clearInterval(timer);
+      await throttle.close();
       if (ownsStorage) await storage.close();
     },
   };

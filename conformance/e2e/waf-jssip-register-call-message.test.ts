@@ -111,7 +111,12 @@ describe('end to end with the real WAF: JsSIP logs in with PKCE, registers, call
     const a = alice!;
     callee = await startSippCallee(ports, b.core);
     sippRun = callee.registration;
-    expect(await b.registeredAtCore()).toContain(CALLEE.username);
+    expect(
+      await eventually(
+        () => b.registeredAtCore(),
+        (aors) => aors.includes(CALLEE.username),
+      ),
+    ).toContain(CALLEE.username);
 
     const call = placeCall(a.ua, `sip:${CALLEE.username}@${IMS_DOMAIN}`);
     await call.confirmed;

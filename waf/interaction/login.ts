@@ -44,7 +44,7 @@ export class PasswordLogin {
     const { throttle } = this.deps;
     const name = splitLogin(login);
     const account = name === undefined ? login.trim().toLowerCase() : `${name.user}@${name.domain}`;
-    const verdict = throttle.check(account, address);
+    const verdict = await throttle.check(account, address);
     if (verdict.blocked) {
       this.count('throttled');
       return {
@@ -58,7 +58,7 @@ export class PasswordLogin {
       name === undefined ? undefined : await this.deps.directory.findSubscriber(name.user, name.domain);
     const matches = await this.verify(password, subscriber);
     if (subscriber === undefined || !matches) {
-      throttle.fail(account, address);
+      await throttle.fail(account, address);
       this.count('failure');
       return { ok: false, status: 401, message: 'Wrong user name or password.' };
     }
@@ -66,7 +66,7 @@ export class PasswordLogin {
       this.count('disabled');
       return { ok: false, status: 403, message: 'This account is disabled.' };
     }
-    throttle.succeed(account);
+    await throttle.succeed(account);
     this.count('success');
     return { ok: true, subscriber };
   }
