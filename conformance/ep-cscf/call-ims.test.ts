@@ -7,72 +7,34 @@
  * WebSocket. 200, ACK and BYE complete both ways (sipp exits 0 only when its scenario did). No
  * media gateway: the SDP passes through.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortAllocator } from '../harness/ports.ts';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type Kamailio, startKamailio } from '../kamailio/kamailio.ts';
-import { runSipp, type SippResult, type SippServer, startSippServer } from '../sipp/sipp.ts';
+import { describe, expect, it } from 'vitest';
+import { runSipp, startSippServer } from '../sipp/sipp.ts';
 import { expectNoCalls, flowOf, flowOfUser } from './call-checks.ts';
 import { webrtcSdp } from './call-sdp.ts';
 import { headerValues, receivedBySipp } from './call-sipp-log.ts';
 import { CallUa } from './call-ua.ts';
-import { type EpCscfPeer, startEpCscfPeer } from './ep-cscf-peer.ts';
+import { useImsSideBed } from './ims-side-bed.ts';
 
 const DOMAIN = 'ims.test';
 
 describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as the IMS user', () => {
-  let ports: PortAllocator;
-  let core: Kamailio | undefined;
-  let ep: EpCscfPeer | undefined;
-  let alice: CallUa | undefined;
-  let uas: SippServer | undefined;
-  let lastRun: SippResult | undefined;
-  printPeerOutputOnFailure(() => [
-    core,
-    ep,
-    uas,
-    lastRun,
-    { report: () => `--- alice ---\n${alice?.inbox.summary() ?? ''}` },
-  ]);
-
-  beforeAll(async () => {
-    ports = await PortAllocator.open();
-    core = await startKamailio({ ports, domain: DOMAIN });
-    ep = await startEpCscfPeer({
-      ports,
-      coreUri: `sip:${core.host}:${core.sipPort}`,
-      env: { IMS_DOMAIN: DOMAIN },
-    });
-    alice = await CallUa.registered({
-      wsUrl: ep.wsUrl,
-      domain: DOMAIN,
-      user: 'alice',
-      secret: { password: '-' },
-    });
-  });
-  afterAll(async () => {
-    await alice?.close();
-    await uas?.stop();
-    await ep?.stop();
-    await core?.stop();
-    await ports?.close();
-  });
+  const bed = useImsSideBed(DOMAIN);
 
   it('[TS24229-5.2.7.2-originating-to-ims] MUST carry a call from a WebSocket client to an IMS user: the INVITE the IMS user receives carries the Record-Route with the client flow token and the asserted identity, and 200, ACK and BYE complete', async () => {
-    const k = core!;
-    const e = ep!;
-    const a = alice!;
-    const uasPort = await ports.port('udp');
-    const media = await ports.range(2, 'udp');
-    lastRun = await runSipp({
+    const k = bed.core;
+    const e = bed.ep;
+    const a = bed.alice;
+    const uasPort = await bed.ports.port('udp');
+    const media = await bed.ports.range(2, 'udp');
+    bed.lastRun = await runSipp({
       scenario: 'register-expect-200-service-route.xml',
       remote: { host: k.host, port: k.sipPort },
       localPort: uasPort,
       service: 'bob',
       keys: { domain: DOMAIN, expires: '60' },
     });
-    expect(lastRun.exitCode).toBe(0);
-    uas = await startSippServer({
+    expect(bed.lastRun.exitCode).toBe(0);
+    bed.uas = await startSippServer({
       scenario: 'uas-answer-pcma.xml',
       localPort: uasPort,
       service: 'bob',
@@ -87,9 +49,9 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     expect(response.body.toString('utf8')).toMatch(/m=audio \d+ RTP\/AVP 8 101[\s\S]*a=rtpmap:8 PCMA\/8000/);
     expect((await dialog.request('BYE')).status).toBe(200);
 
-    const done = await uas.finished();
-    lastRun = done;
-    uas = undefined;
+    const done = await bed.uas.finished();
+    bed.lastRun = done;
+    bed.uas = undefined;
     expect(done.exitCode).toBe(0);
     const atSipp = receivedBySipp(done.messages, 'INVITE');
     const rr = headerValues(atSipp, 'Record-Route');
@@ -103,11 +65,11 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
   });
 
   it('[TS24229-5.2.7.3-terminating-from-ims] MUST carry a call from an IMS user to a WebSocket client: the INVITE arrives on the client WebSocket under our Record-Route, and the client 200, the IMS user ACK and BYE complete', async () => {
-    const k = core!;
-    const e = ep!;
-    const a = alice!;
-    const callerPort = await ports.port('udp');
-    const media = await ports.range(2, 'udp');
+    const k = bed.core;
+    const e = bed.ep;
+    const a = bed.alice;
+    const callerPort = await bed.ports.port('udp');
+    const media = await bed.ports.range(2, 'udp');
     const run = runSipp({
       scenario: 'uac-invite-pcma-expect-200.xml',
       remote: { host: k.host, port: k.sipPort },
@@ -133,9 +95,9 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     expect(bye.request.headers.values('route')).toEqual([]);
     bye.reply(200);
 
-    lastRun = await run;
-    expect(lastRun.exitCode).toBe(0);
-    expect(lastRun.messages).toMatch(/SIP\/2\.0 200 OK[\s\S]*a=ice-ufrag:alice/);
+    bed.lastRun = await run;
+    expect(bed.lastRun.exitCode).toBe(0);
+    expect(bed.lastRun.messages).toMatch(/SIP\/2\.0 200 OK[\s\S]*a=ice-ufrag:alice/);
     await expectNoCalls(e);
   });
 
@@ -144,36 +106,36 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
    * `callee` registered directly to Kamailio; `finish()` collects sipp's run once it ends.
    */
   async function answeredCallToSipp(caller: string, callee: string) {
-    const k = core!;
+    const k = bed.core;
     const ua = await CallUa.registered({
-      wsUrl: ep!.wsUrl,
+      wsUrl: bed.ep.wsUrl,
       domain: DOMAIN,
       user: caller,
       secret: { password: '-' },
     });
-    const uasPort = await ports.port('udp');
-    const media = await ports.range(2, 'udp');
-    lastRun = await runSipp({
+    const uasPort = await bed.ports.port('udp');
+    const media = await bed.ports.range(2, 'udp');
+    bed.lastRun = await runSipp({
       scenario: 'register-expect-200-service-route.xml',
       remote: { host: k.host, port: k.sipPort },
       localPort: uasPort,
       service: callee,
       keys: { domain: DOMAIN, expires: '60' },
     });
-    expect(lastRun.exitCode).toBe(0);
+    expect(bed.lastRun.exitCode).toBe(0);
     const server = await startSippServer({
       scenario: 'uas-answer-pcma.xml',
       localPort: uasPort,
       service: callee,
       mediaPort: media.min,
     });
-    uas = server;
+    bed.uas = server;
     const invite = ua.invite(`sip:${callee}@${DOMAIN}`, { body: webrtcSdp({ user: caller }) });
     await invite.answered();
     const finish = async () => {
       const done = await server.finished();
-      lastRun = done;
-      uas = undefined;
+      bed.lastRun = done;
+      bed.uas = undefined;
       expect(done.exitCode).toBe(0);
       return receivedBySipp(done.messages, 'BYE');
     };
@@ -187,14 +149,14 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     expect(bye).toMatch(/^BYE sip:erin@/);
     expect(headerValues(bye, 'Reason')[0]).toMatch(/^SIP\s*;\s*cause=\d{3}\b/i);
     expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);
-    await expectNoCalls(ep!);
+    await expectNoCalls(bed.ep);
   });
 
   it('[TS24229-5.2.8-release-on-stop] MUST release a call toward the IMS user when the eP-CSCF stops gracefully: the IMS user gets a BYE', async () => {
     const { ua, invite, finish } = await answeredCallToSipp('frank', 'gina');
     // Let the ACK reach sipp first (its scenario expects INVITE, ACK, then BYE).
     await new Promise((r) => setTimeout(r, 300));
-    await ep!.stop();
+    await bed.ep.stop();
     const bye = await finish();
     expect(bye).toMatch(/^BYE sip:gina@/);
     expect(headerValues(bye, 'Call-ID')).toEqual([invite.callId]);

@@ -5,80 +5,41 @@
  * client's asserted identity, and sipp's 200 comes back; sipp's MESSAGE
  * (uac-message-expect-200.xml) reaches the client's WebSocket and the client's 200 reaches sipp.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortAllocator } from '../harness/ports.ts';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type Kamailio, startKamailio } from '../kamailio/kamailio.ts';
-import { runSipp, type SippResult, type SippServer, startSippServer } from '../sipp/sipp.ts';
+import { describe, expect, it } from 'vitest';
+import { runSipp, startSippServer } from '../sipp/sipp.ts';
 import { bodyOf, headerValues, receivedBySipp } from './call-sipp-log.ts';
-import { CallUa } from './call-ua.ts';
-import { type EpCscfPeer, startEpCscfPeer } from './ep-cscf-peer.ts';
+import { useImsSideBed } from './ims-side-bed.ts';
 
 const DOMAIN = 'ims.test';
 
 describe('eP-CSCF MESSAGE to and from the IMS side: Kamailio as the core, sipp as the IMS user', () => {
-  let ports: PortAllocator;
-  let core: Kamailio | undefined;
-  let ep: EpCscfPeer | undefined;
-  let alice: CallUa | undefined;
-  let uas: SippServer | undefined;
-  let lastRun: SippResult | undefined;
-  printPeerOutputOnFailure(() => [
-    core,
-    ep,
-    uas,
-    lastRun,
-    { report: () => `--- alice ---\n${alice?.inbox.summary() ?? ''}` },
-  ]);
-
-  beforeAll(async () => {
-    ports = await PortAllocator.open();
-    core = await startKamailio({ ports, domain: DOMAIN });
-    ep = await startEpCscfPeer({
-      ports,
-      coreUri: `sip:${core.host}:${core.sipPort}`,
-      env: { IMS_DOMAIN: DOMAIN },
-    });
-    alice = await CallUa.registered({
-      wsUrl: ep.wsUrl,
-      domain: DOMAIN,
-      user: 'alice',
-      secret: { password: '-' },
-    });
-  });
-  afterAll(async () => {
-    await alice?.close();
-    await uas?.stop();
-    await ep?.stop();
-    await core?.stop();
-    await ports?.close();
-  });
+  const bed = useImsSideBed(DOMAIN);
 
   it("[RFC3428-4-message-to-ims] MUST carry a MESSAGE from a WebSocket client to an IMS user with its body and the client's asserted identity, and return the IMS user's 200", async () => {
-    const k = core!;
-    const uasPort = await ports.port('udp');
-    lastRun = await runSipp({
+    const k = bed.core;
+    const uasPort = await bed.ports.port('udp');
+    bed.lastRun = await runSipp({
       scenario: 'register-expect-200-service-route.xml',
       remote: { host: k.host, port: k.sipPort },
       localPort: uasPort,
       service: 'carol',
       keys: { domain: DOMAIN, expires: '60' },
     });
-    expect(lastRun.exitCode).toBe(0);
-    uas = await startSippServer({
+    expect(bed.lastRun.exitCode).toBe(0);
+    bed.uas = await startSippServer({
       scenario: 'uas-message-answer-200.xml',
       localPort: uasPort,
       service: 'carol',
     });
 
-    const final = await alice!.request('MESSAGE', `sip:carol@${DOMAIN}`, {
+    const final = await bed.alice.request('MESSAGE', `sip:carol@${DOMAIN}`, {
       contentType: 'text/plain',
       body: 'hello from the browser',
     });
     expect(final.status).toBe(200);
-    const done = await uas.finished();
-    lastRun = done;
-    uas = undefined;
+    const done = await bed.uas.finished();
+    bed.lastRun = done;
+    bed.uas = undefined;
     expect(done.exitCode).toBe(0);
     const atSipp = receivedBySipp(done.messages, 'MESSAGE');
     expect(bodyOf(atSipp)).toBe('hello from the browser');
@@ -86,21 +47,21 @@ describe('eP-CSCF MESSAGE to and from the IMS side: Kamailio as the core, sipp a
   });
 
   it('[RFC3428-4-message-from-ims] MUST carry a MESSAGE from an IMS user to the WebSocket client and return its 200 to the IMS user', async () => {
-    const k = core!;
+    const k = bed.core;
     const run = runSipp({
       scenario: 'uac-message-expect-200.xml',
       remote: { host: k.host, port: k.sipPort },
-      localPort: await ports.port('udp'),
+      localPort: await bed.ports.port('udp'),
       service: 'alice',
       keys: { domain: DOMAIN, text: 'hello from the network' },
     });
-    const m = await alice!.incoming('MESSAGE', undefined, 5_000);
+    const m = await bed.alice.incoming('MESSAGE', undefined, 5_000);
     expect(m.request.body.toString('utf8').trim()).toBe('hello from the network');
     expect(m.request.headers.get('content-type')).toBe('text/plain');
     expect(m.request.headers.values('route')).toEqual([]);
-    expect(m.request.uri).toBe(alice!.ua.contactUri);
+    expect(m.request.uri).toBe(bed.alice.ua.contactUri);
     m.reply(200);
-    lastRun = await run;
-    expect(lastRun.exitCode).toBe(0);
+    bed.lastRun = await run;
+    expect(bed.lastRun.exitCode).toBe(0);
   });
 });
