@@ -2,8 +2,10 @@
  * The product as a browser meets it, for the web client tests: `startApp` (app/app.ts) on a
  * free loopback port with the real roles: the WWSF (discovery document, the web client), the
  * eP-CSCF with the built-in lab IMS core (alice/bob@ims.lab), and — when asked — the WAF at
- * /oauth. The discovery document announces a WebSocket relay (ws-relay.ts) in front of the
- * product, so a test can cut the network.
+ * /oauth and the eIMS-AGW (`media`: rtpengine from RTPENGINES in `env`). With `env` naming
+ * IMS_CORE_URI the eP-CSCF uses that core instead of the lab one (core-bed.ts: Kamailio). The
+ * discovery document announces a WebSocket relay (ws-relay.ts) in front of the product, so a
+ * test can cut the network.
  */
 import { type RunningApp, startApp } from '../../app/app.ts';
 import { loadConfig } from '../../app/config.ts';
@@ -36,11 +38,17 @@ export interface WicBed {
   stop(): Promise<void>;
 }
 
-export async function startWicBed(o: {
-  ports: PortAllocator;
-  waf?: boolean;
-  env?: Readonly<Record<string, string>>;
-}): Promise<WicBed> {
+export interface WicBedOptions {
+  readonly ports: PortAllocator;
+  /** the WAF role at /oauth */
+  readonly waf?: boolean;
+  /** the eIMS-AGW role: media anchored in the rtpengine(s) `env.RTPENGINES` names */
+  readonly media?: boolean;
+  /** the roles' environment on top of the bed's (SIP_PORT, IMS_CORE_URI, RTPENGINES, WAF_*, ...) */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startWicBed(o: WicBedOptions): Promise<WicBed> {
   const relayPort = await o.ports.tcp();
   const relay = await startWsRelay(o.ports.host, relayPort);
   const lines: string[] = [];
@@ -50,7 +58,9 @@ export async function startWicBed(o: {
     HTTP_PORT: '0',
     HTTP_HOST: o.ports.host,
     DATABASE_FILE: ':memory:',
-    ROLES: o.waf === true ? 'waf,wwsf,ep-cscf' : 'wwsf,ep-cscf',
+    ROLES: [o.waf === true ? 'waf' : '', 'wwsf', o.media === true ? 'eims-agw' : '', 'ep-cscf']
+      .filter((r) => r !== '')
+      .join(','),
     LOG_LEVEL: 'debug',
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
