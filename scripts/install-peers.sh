@@ -13,6 +13,7 @@ PACKAGES=(
   redis-server
   postgresql
   chromium
+  firefox-esr
 )
 
 if [[ "${SKIP_PEER_INSTALL:-}" == "1" ]]; then

@@ -40,4 +40,90 @@ describe('in-call statistics', () => {
     expect(stats).toMatchObject({ rttMs: 1, packetsReceived: 5, codec: undefined, jitterMs: undefined });
     expect(summariseStats([])).toMatchObject({ packetsSent: 0, rttMs: undefined });
   });
+
+  // Shapes recorded from firefox-esr 153 in a call with Chromium (conformance/wic/wic-firefox.test.ts).
+  const firefox = (remoteInbound: Record<string, unknown>) => [
+    {
+      id: 'c021cff',
+      type: 'codec',
+      codecType: 'encode',
+      mimeType: 'audio/opus',
+      clockRate: 48000,
+      channels: 2,
+    },
+    {
+      id: '6ed4b775',
+      type: 'codec',
+      codecType: 'decode',
+      mimeType: 'audio/opus',
+      clockRate: 48000,
+      channels: 2,
+    },
+    {
+      id: 'd2c266dc',
+      type: 'inbound-rtp',
+      kind: 'audio',
+      mediaType: 'audio',
+      codecId: '6ed4b775',
+      jitter: 0.001,
+      packetsLost: 0,
+      packetsReceived: 328,
+      bytesReceived: 34_546,
+    },
+    {
+      id: '49240513',
+      type: 'outbound-rtp',
+      kind: 'audio',
+      mediaType: 'audio',
+      codecId: 'c021cff',
+      packetsSent: 303,
+      bytesSent: 24_137,
+    },
+    {
+      id: '44f0170f',
+      type: 'remote-inbound-rtp',
+      kind: 'audio',
+      mediaType: 'audio',
+      codecId: 'c021cff',
+      ...remoteInbound,
+    },
+    { id: '2601628', type: 'remote-outbound-rtp', kind: 'audio', packetsSent: 144 },
+    {
+      id: '6ab342cc',
+      type: 'candidate-pair',
+      selected: true,
+      nominated: true,
+      state: 'succeeded',
+      currentRoundTripTime: 0.021,
+    },
+    {
+      id: 'd8d8eab8',
+      type: 'candidate-pair',
+      selected: false,
+      nominated: false,
+      state: 'cancelled',
+      currentRoundTripTime: 0,
+    },
+    { id: '6bd63431', type: 'transport', dtlsRole: 'server', selectedCandidatePairId: '6ab342cc' },
+  ];
+
+  it("[WIC-stats-getstats] MUST read Firefox's report: codecs per direction, RTCP round trip once measured, else the selected pair", () => {
+    // Before the first RTCP measurement Firefox omits roundTripTime: the ICE pair in use answers.
+    expect(summariseStats(firefox({ roundTripTimeMeasurements: 0, totalRoundTripTime: 0 }))).toEqual({
+      codec: 'opus 48 kHz',
+      packetsSent: 303,
+      packetsReceived: 328,
+      packetsLost: 0,
+      jitterMs: 1,
+      rttMs: 21,
+      bytesSent: 24_137,
+      bytesReceived: 34_546,
+    });
+    const measured = firefox({
+      roundTripTime: 0.004,
+      roundTripTimeMeasurements: 2,
+      totalRoundTripTime: 0.008,
+    });
+    expect(summariseStats(measured).rttMs).toBe(4);
+  });
 });
