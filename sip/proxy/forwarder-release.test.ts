@@ -31,3 +31,28 @@ describe.each(['udp', 'tcp'] as TransportProtocol[])('a finished forwarding cont
     await expectQuiet(net);
   });
 });
+
+describe('a forwarding context when its transaction layer closes', () => {
+  it('[DESIGN-speed-txn_release_proxy] MUST end quietly, answering nothing, when the layer closes while a non-INVITE branch is pending', async () => {
+    const net = createProxyNet('udp', 1);
+    const [uas] = net.uas as [(typeof net.uas)[0]];
+    uas.script = () => {}; // never answers
+    net.uac.layer.sendRequest(uacRequest(net, 'MESSAGE'), net.toProxy);
+    await run(net, 200);
+    const ctx = net.proxy.core.created[0]!;
+    expect(ctx.done).toBe(false);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      net.proxy.layer.close();
+      await run(net, 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(rejections).toEqual([]);
+    expect(ctx.branches.every((b) => b.ended)).toBe(true);
+    expect(statuses(net.uac)).toEqual([]);
+  });
+});

@@ -257,7 +257,7 @@ export class ForwardContext implements ClientTransactionUser {
    * transaction may have released its request): the branch just ends.
    */
   private failBranch(b: Branch, status: number): void {
-    if (this.finalSent) this.endBranch(b, undefined);
+    if (this.finalSent || !this.server.holdsRequest) this.endBranch(b, undefined);
     else this.handle(b, this.synthesize(status));
   }
 
@@ -360,6 +360,11 @@ export class ForwardContext implements ClientTransactionUser {
   /** §16.7 step 6: once every branch has ended, the best response goes upstream. */
   private finishIfAllEnded(): void {
     if (this.finalSent || !this.list.every((b) => b.ended)) return;
+    // The server transaction ended without a final (layer shutdown): nobody is left to answer.
+    if (!this.server.holdsRequest) {
+      this.finalSent = true;
+      return;
+    }
     const finals = this.list.flatMap((b) => (b.final === undefined ? [] : [b.final]));
     const best = bestResponse(finals);
     // §16.7 step 6: with no final response in the context, the proxy answers 408.
