@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type MediaGateway, MediaGateway as MediaGatewayClass } from '../eims-agw/index.ts';
+import {
+  type EimsAgwHandle,
+  type MediaGateway,
+  MediaGateway as MediaGatewayClass,
+} from '../eims-agw/index.ts';
 import type { TokenAuthority } from '../token/authority.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, type HealthReport, HttpRoutes } from './http-server.ts';
@@ -16,6 +20,8 @@ import { createMetrics } from './metrics.ts';
 import { ROLE_NAMES, type RoleName } from './role-name.ts';
 import { ROLES, type RoleDescriptor, type RoleHandle } from './roles.ts';
 import { openSharedState } from './shared-state.ts';
+import { aggregatedMetrics } from './worker-metrics.ts';
+import type { WorkerStatus } from './workers.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -78,9 +84,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       RoleName,
       HealthReport['roles'][RoleName]
     >;
-    for (const { descriptor, handle } of started) roles[descriptor.name] = handle.state;
+    const workers: Partial<Record<RoleName, readonly WorkerStatus[]>> = {};
+    for (const { descriptor, handle } of started) {
+      roles[descriptor.name] = handle.state;
+      if (handle.workers !== undefined) workers[descriptor.name] = handle.workers();
+    }
     const failed = Object.values(roles).includes('failed');
-    return { status: stopping ? 'stopping' : failed ? 'degraded' : 'ok', roles };
+    const status = stopping ? 'stopping' : failed ? 'degraded' : 'ok';
+    return Object.keys(workers).length === 0 ? { status, roles } : { status, roles, workers };
   };
   const metrics = createMetrics(ROLE_NAMES, (role) => health().roles[role] === 'up');
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined))
@@ -94,7 +105,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const server = createHttpServer({
     health,
     routes,
-    registry: metrics.registry,
+    // With worker processes, /metrics merges theirs into this process's registry.
+    registry: aggregatedMetrics(metrics.registry, async () => {
+      const lists = await Promise.all(started.map(({ handle }) => handle.collectMetrics?.() ?? []));
+      return lists.flat();
+    }),
     logger,
     ...(tls === undefined ? {} : { tls }),
   });
@@ -118,11 +133,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   };
   let mediaGateway: MediaGateway | undefined;
   let tokenAuthority: TokenAuthority | undefined;
+  let rtpengines: readonly string[] | undefined;
   for (const descriptor of enabled) {
     try {
       const handle = await descriptor.start({
         mediaGateway,
         tokenAuthority,
+        rtpengines,
         directory: state.directory,
         registrations: state.registrations,
         logger: options.logger.child({ module: descriptor.name }),
@@ -136,6 +153,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       started.push({ descriptor, handle });
       if ('gateway' in handle && handle.gateway instanceof MediaGatewayClass) mediaGateway = handle.gateway;
       if ('authority' in handle) tokenAuthority = handle.authority as TokenAuthority;
+      if (descriptor.name === 'eims-agw' && 'media' in handle)
+        rtpengines = (handle as EimsAgwHandle).media.instances.map((instance) => instance.address);
     } catch (error) {
       logger.fatal({ err: error, role: descriptor.name }, 'role failed to start; stopping the others');
       await stopRolesAndState();
@@ -146,6 +165,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   try {
     port = await listen(server, config.httpHost, config.httpPort);
     boundPort = port;
+    for (const { handle } of started) handle.httpListening?.();
   } catch (error) {
     logger.fatal({ err: error, host: config.httpHost, port: config.httpPort }, 'cannot listen');
     await stopRolesAndState();

@@ -17,6 +17,7 @@ describe('configuration', () => {
         databaseFile: 'data/webrtc-ims.sqlite',
         directorySeed: fileURLToPath(LAB_SEED_FILE),
         redisUrl: undefined,
+        epCscfWorkers: 1,
       },
     });
   });
@@ -48,6 +49,8 @@ describe('configuration', () => {
     ],
     ['ROLES', 'ep-cscf,pcrf', 'ROLES must be a comma-separated list without repeats of:'],
     ['ROLES', 'waf,waf', 'ROLES must be a comma-separated list without repeats of:'],
+    ['EP_CSCF_WORKERS', '0', 'EP_CSCF_WORKERS must be auto or an integer from 1 to 256, got "0"'],
+    ['EP_CSCF_WORKERS', 'all', 'EP_CSCF_WORKERS must be auto or an integer from 1 to 256, got "all"'],
     ['SHUTDOWN_TIMEOUT_MS', '0', 'SHUTDOWN_TIMEOUT_MS must be an integer from 1 to 600000, got "0"'],
     ['DATABASE_FILE', '', 'DATABASE_FILE must be a non-empty value, got ""'],
     [

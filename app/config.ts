@@ -106,6 +106,16 @@ function postgresUrl(raw: string): Parsed<string | undefined> {
   }
 }
 
+/** More workers than this is a typo, not a machine. */
+export const MAX_WORKERS = 256;
+
+/** EP_CSCF_WORKERS: `auto` (one per CPU) or a count; 1 keeps the eP-CSCF in this process. */
+export function workerCount(raw: string): Parsed<number | 'auto'> {
+  if (raw === 'auto') return { ok: true, value: 'auto' };
+  const count = integerIn(1, MAX_WORKERS)(raw);
+  return count.ok ? count : { ok: false, expected: `auto or ${count.expected}` };
+}
+
 export const CONFIG_SCHEMA = {
   httpPort: {
     env: 'HTTP_PORT',
@@ -172,6 +182,13 @@ export const CONFIG_SCHEMA = {
       'Seed applied when the directory has no domain yet: `lab` (store/seed.lab.json: ims.lab, alice, bob, admin, guest pool), a JSON file path, or empty for none',
     default: 'lab',
     parse: seedFile,
+  },
+  epCscfWorkers: {
+    env: 'EP_CSCF_WORKERS',
+    meaning:
+      'eP-CSCF processes carrying SIP: 1 runs it in this process; N > 1 (`auto`: one per CPU) forks N workers that share the SIP WebSocket port SIP_WS_PORT (required then), each with its own Mw port SIP_PORT+i, while this process keeps the other roles',
+    default: '1',
+    parse: workerCount,
   },
   redisUrl: {
     env: 'REDIS_URL',

@@ -6,10 +6,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
 import type { RoleState } from './roles.ts';
+import type { MetricsSource } from './worker-metrics.ts';
+import type { WorkerStatus } from './workers.ts';
 
 export type HealthStatus = 'ok' | 'degraded' | 'stopping';
 
@@ -17,6 +18,8 @@ export interface HealthReport {
   /** `ok` answers 200; `degraded` (a role failed) and `stopping` answer 503. */
   readonly status: HealthStatus;
   readonly roles: Readonly<Record<RoleName, RoleState | 'disabled'>>;
+  /** Worker processes per role that has them (the eP-CSCF with EP_CSCF_WORKERS > 1). */
+  readonly workers?: Readonly<Partial<Record<RoleName, readonly WorkerStatus[]>>>;
 }
 
 export type HttpListener = (request: IncomingMessage, response: ServerResponse) => void;
@@ -54,7 +57,8 @@ export class HttpRoutes {
 
 export interface HttpServerOptions {
   readonly health: () => HealthReport;
-  readonly registry: Registry;
+  /** The process registry, or with workers the merged metrics of every process (worker-metrics.ts). */
+  readonly registry: MetricsSource;
   readonly logger: Logger;
   /** PEM key and certificate: serve HTTPS instead of HTTP */
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };

@@ -17,6 +17,8 @@ import { wwsfRole } from '../wwsf/role.ts';
 import type { HttpRoutes } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { RoleName } from './role-name.ts';
+import type { MetricFamilyJson } from './worker-protocol.ts';
+import type { WorkerStatus } from './workers.ts';
 
 export type RoleState = 'not-built' | 'up' | 'failed' | 'stopped';
 
@@ -24,6 +26,12 @@ export interface RoleHandle {
   /** Read on every /healthz and metrics update, so a role can report a later failure. */
   readonly state: RoleState;
   stop(): Promise<void>;
+  /** The role's worker processes (the eP-CSCF with EP_CSCF_WORKERS > 1): listed by /healthz. */
+  workers?(): readonly WorkerStatus[];
+  /** The workers' metrics (prom-client JSON, one list per worker): merged into /metrics. */
+  collectMetrics?(): Promise<readonly (readonly MetricFamilyJson[])[]>;
+  /** Told once the HTTP server listens: its origins (publicOrigins) are known from then on. */
+  httpListening?(): void;
 }
 
 export interface RoleContext {
@@ -41,6 +49,8 @@ export interface RoleContext {
   readonly tls: { readonly key: Buffer; readonly cert: Buffer } | undefined;
   /** The eIMS-AGW's media gateway when that role runs in this process (started before the eP-CSCF). */
   readonly mediaGateway: MediaGateway | undefined;
+  /** NG addresses (host:port) of the eIMS-AGW's rtpengines when that role runs in this process. */
+  readonly rtpengines?: readonly string[] | undefined;
   /** The WAF when that role runs in this process (started before the others). */
   readonly tokenAuthority: TokenAuthority | undefined;
   /** The subscriber directory (DATABASE_FILE), opened before the roles start and closed after. */

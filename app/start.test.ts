@@ -9,7 +9,16 @@ const START = ['--import', 'tsx', 'bin/start.ts'];
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   // The directory in memory: tests never create data/ in the repository.
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_FILE: ':memory:', ...extra };
-  for (const key of ['HTTP_HOST', 'LOG_LEVEL', 'ROLES', 'SHUTDOWN_TIMEOUT_MS', 'DIRECTORY_SEED', 'REDIS_URL'])
+  for (const key of [
+    'HTTP_HOST',
+    'LOG_LEVEL',
+    'ROLES',
+    'SHUTDOWN_TIMEOUT_MS',
+    'DIRECTORY_SEED',
+    'REDIS_URL',
+    'EP_CSCF_WORKERS',
+    'SIP_WS_PORT',
+  ])
     if (!(key in extra)) delete env[key];
   return env;
 }
@@ -40,6 +49,17 @@ describe('bin/start.ts', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('HTTP_PORT must be an integer from 0 to 65535, got "eighty"');
+    expect(run.stdout).toBe('');
+  });
+
+  it('[DESIGN-workers-config] MUST exit non-zero before starting anything when EP_CSCF_WORKERS > 1 lacks SIP_WS_PORT', () => {
+    const run = spawnSync(process.execPath, START, {
+      cwd: REPO,
+      env: environment({ EP_CSCF_WORKERS: '2', DATABASE_FILE: 'unused.sqlite' }),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('SIP_WS_PORT is required with EP_CSCF_WORKERS=2');
     expect(run.stdout).toBe('');
   });
 

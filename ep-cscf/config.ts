@@ -45,6 +45,12 @@ function optionalUrl(raw: string): Parsed<string> {
   return { ok: false, expected: 'an http(s) URL such as https://wrtc.example.com/oauth' };
 }
 
+function optionalPort(raw: string): Parsed<number | undefined> {
+  if (raw === '') return { ok: true, value: undefined };
+  const port = integerIn(1, 65535)(raw);
+  return port.ok ? port : { ok: false, expected: `empty or ${port.expected}` };
+}
+
 function domainName(raw: string): Parsed<string> {
   return /^[A-Za-z0-9.-]+$/.test(raw) ? { ok: true, value: raw } : { ok: false, expected: 'a domain name' };
 }
@@ -101,6 +107,13 @@ export const EPCSCF_SCHEMA = {
     meaning: 'Value of P-Visited-Network-ID added to REGISTER (RFC 7315 §4.3); empty: IMS_DOMAIN',
     default: '',
     parse: text,
+  },
+  sipWsPort: {
+    env: 'SIP_WS_PORT',
+    meaning:
+      'TCP port of a SIP WebSocket listener of its own (WS_PATH, WSS with TLS_CERT_FILE), on HTTP_HOST; required with EP_CSCF_WORKERS > 1, whose workers share it; empty: the WebSocket is on the HTTP port',
+    default: '',
+    parse: optionalPort,
   },
   wsPath: {
     env: 'WS_PATH',

@@ -33,8 +33,12 @@ export type EpCscfConfig = ConfigOf<typeof EPCSCF_SCHEMA>;
 export interface EpCscfOptions {
   config: EpCscfConfig;
   logger: Logger;
-  /** the HTTP(S) server the SIP WebSocket shares (path WS_PATH) */
-  httpServer: Server;
+  /** the HTTP(S) server the SIP WebSocket shares (path WS_PATH); with SIP_WS_PORT it listens on its own */
+  httpServer?: Server;
+  /** address of the SIP WebSocket's own listener (SIP_WS_PORT); default 0.0.0.0 */
+  wsHost?: string;
+  /** makes flow ids unique across processes (each eP-CSCF worker, and each start of one, has its own) */
+  connectionIdPrefix?: string;
   registry: Registry;
   /** origins allowed when ALLOWED_ORIGINS is empty (the HTTP server's own) */
   defaultOrigins(): string[];
@@ -57,6 +61,8 @@ export interface RunningEpCscf {
   readonly context: EpCscfContext;
   /** the Mw port actually bound (SIP_PORT, or the free port picked for 0) */
   readonly mwPort: number;
+  /** the SIP WebSocket's own port (SIP_WS_PORT); undefined when it shares the HTTP server */
+  readonly wsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -68,11 +74,14 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   const core = destinationOf(coreUri);
   // Before any socket opens: a bearer configuration error stops the start cleanly.
   const bearer = createBearerAccess({ config, authority: o.tokenAuthority, registry: o.registry, logger });
-  const transports = new TransportManager({ logger });
+  const transports = new TransportManager({
+    logger,
+    ...(o.connectionIdPrefix === undefined ? {} : { connectionIdPrefix: o.connectionIdPrefix }),
+  });
   const allowed = new Set(config.allowedOrigins);
-  transports.add(
+  const ws = transports.add(
     new WsTransport({
-      server: o.httpServer,
+      ...webSocketListener(config.sipWsPort, o),
       path: config.wsPath,
       maxMessageSize: config.wsMaxMessage,
       pingIntervalMs: config.wsPingInterval * 1000,
@@ -188,14 +197,17 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   }, 10_000);
   sweep.unref();
 
+  const wsPort = config.sipWsPort === undefined ? undefined : ws.address()?.port;
+  const wsAt = wsPort === undefined ? config.wsPath : `port ${wsPort} ${config.wsPath}`;
   logger.info(
-    { mw: `${config.sipHost}:${mwPort}`, core: context.settings.coreUri, ws: config.wsPath },
-    `eP-CSCF up: SIP over WebSocket on ${config.wsPath}, Mw on udp/tcp ${config.sipHost}:${mwPort}, core ${context.settings.coreUri}`,
+    { mw: `${config.sipHost}:${mwPort}`, core: context.settings.coreUri, ws: config.wsPath, wsPort },
+    `eP-CSCF up: SIP over WebSocket on ${wsAt}, Mw on udp/tcp ${config.sipHost}:${mwPort}, core ${context.settings.coreUri}`,
   );
 
   return {
     context,
     mwPort,
+    wsPort,
     async stop() {
       clearInterval(sweep);
       // Pool identities are deregistered at the core and their leases released first.
@@ -208,6 +220,21 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
       await transports.stop();
     },
   };
+}
+
+/** The SIP WebSocket on the HTTP server, or on a listener of its own when SIP_WS_PORT is set. */
+function webSocketListener(
+  port: number | undefined,
+  o: EpCscfOptions,
+): { server: Server } | { host: string; port: number; key?: Buffer; cert?: Buffer } {
+  if (port !== undefined)
+    return {
+      host: o.wsHost ?? '0.0.0.0',
+      port,
+      ...(o.tls === undefined ? {} : { key: o.tls.key, cert: o.tls.cert }),
+    };
+  if (o.httpServer === undefined) throw new Error('the SIP WebSocket needs the HTTP server or SIP_WS_PORT');
+  return { server: o.httpServer };
 }
 
 function destinationOf(uri: SipUri): Destination {

@@ -55,6 +55,12 @@ function path(raw: string): Parsed<string> {
     : { ok: false, expected: 'a path such as /sip' };
 }
 
+function optionalPort(raw: string): Parsed<number | undefined> {
+  if (raw === '') return { ok: true, value: undefined };
+  const port = integerIn(1, 65535)(raw);
+  return port.ok ? port : { ok: false, expected: `empty or ${port.expected}` };
+}
+
 function domainName(raw: string): Parsed<string> {
   return /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(raw)
     ? { ok: true, value: raw }
@@ -86,6 +92,13 @@ export const WWSF_SCHEMA = {
     meaning: "Path of the eP-CSCF's SIP WebSocket on the HTTP port (the eP-CSCF's variable)",
     default: '/sip',
     parse: path,
+  },
+  sipWsPort: {
+    env: 'SIP_WS_PORT',
+    meaning:
+      "Port of the eP-CSCF's own SIP WebSocket listener (the eP-CSCF's variable; its workers share it): announced on the host name the client reached; empty: the HTTP port",
+    default: '',
+    parse: optionalPort,
   },
   sipDomain: {
     env: 'IMS_DOMAIN',

@@ -70,7 +70,9 @@ async function resolveDomain(
 function webSocketUrls(c: Context, s: WwsfServices): readonly string[] {
   if (s.config.wssUrls.length > 0) return s.config.wssUrls;
   const url = new URL(c.req.url);
-  return [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}${s.config.wsPath}`];
+  // SIP_WS_PORT: the eP-CSCF (its workers) listens on a port of its own, on the same host.
+  const host = s.config.sipWsPort === undefined ? url.host : `${url.hostname}:${s.config.sipWsPort}`;
+  return [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${host}${s.config.wsPath}`];
 }
 
 function turnUrls(s: WwsfServices): IceUrl[] {
