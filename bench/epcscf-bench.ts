@@ -189,7 +189,7 @@ export async function runEpCscfBench(o: BenchOptions): Promise<EpCscfBenchResult
  * Two CPUs or more: the systems under test get CPU 1, this process (load generator threads)
  * and the IMS core CPU 0. One CPU: nothing is pinned, and the figures say little.
  */
-function placeProcesses(warnings: string[]): Placement {
+export function placeProcesses(warnings: string[]): Placement {
   if (os.cpus().length < 2) {
     warnings.push('fewer than 2 CPUs: nothing pinned; the system under test shares its CPU with the load');
     return { sutCpu: undefined, loadCpu: undefined };

@@ -5,6 +5,8 @@
  *   HTTP_HOST, HTTP_PORT   the HTTP server carrying the SIP WebSocket (0: a free port)
  *   TLS_KEY_FILE, TLS_CERT_FILE   serve WSS (HTTPS) instead of WS
  *   LOG_LEVEL              pino level on stderr (default warn)
+ *   RTPENGINES             when set: the eIMS-AGW (EIMS_AGW_SCHEMA variables) anchors call media
+ *                          on these rtpengines, in this process, as the product's role does
  * Prints `BENCH-READY {"httpPort":..,"mwPort":..}` once serving. SIGUSR2 runs a full garbage
  * collection when started with --expose-gc (before a memory reading) and prints `BENCH-GC n`.
  * SIGTERM/SIGINT stop it cleanly (so that --cpu-prof writes its profile).
@@ -20,6 +22,8 @@ import { createServer as createHttps } from 'node:https';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { formatConfigIssues, readEnvironment } from '../app/config.ts';
+import { startMediaControl } from '../eims-agw/index.ts';
+import { eimsAgwMedia } from '../ep-cscf/calls/eims-agw-media.ts';
 import { EPCSCF_SCHEMA } from '../ep-cscf/config.ts';
 import { startEpCscf } from '../ep-cscf/ep-cscf.ts';
 
@@ -44,12 +48,17 @@ async function main(): Promise<void> {
   const address = server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : 0;
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn' }, pino.destination({ dest: 2, sync: false }));
+  const registry = new Registry();
+  // Only with RTPENGINES: without it media control would start an rtpengine of its own.
+  const media =
+    (env.RTPENGINES ?? '') === '' ? undefined : await startMediaControl({ env, logger, registry });
   const ep = await startEpCscf({
     config: read.config,
     logger,
     httpServer: server,
-    registry: new Registry(),
+    registry,
     defaultOrigins: () => [`http://${host}:${httpPort}`],
+    ...(media === undefined ? {} : { media: eimsAgwMedia(media.gateway) }),
   });
 
   let gcs = 0;
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     void ep
       .stop()
+      .then(() => media?.stop())
       .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
       .finally(() => process.exit(0));
   };

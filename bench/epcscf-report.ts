@@ -225,6 +225,7 @@ function stepTable(rows: readonly (readonly [string, StepRecord])[]): string[] {
       'CPU s/1k',
       'system CPU',
       'load CPU',
+      'other',
       'pass',
     ],
     rows.map(([name, s]) => [

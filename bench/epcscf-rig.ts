@@ -1,8 +1,10 @@
 /**
  * One measuring rig: a fresh IMS core, optionally a system under test in front of it, and a
- * load generator aimed at the system (or straight at the core). Everything is stopped when the
- * measurement ends, also when it throws.
+ * load generator aimed at the system (or straight at the core). For calls, also the shared
+ * rtpengine and sipp as the callee behind the core (started before the system, which is given
+ * the rtpengine). Everything is stopped when the measurement ends, also when it throws.
  */
+import { readFileSync } from 'node:fs';
 import type { PortAllocator } from '../conformance/harness/index.ts';
 import { LoadGenerator } from './load/load-generator.ts';
 import type { Target } from './load/protocol.ts';
@@ -10,6 +12,8 @@ import type { Placement, StepContext } from './register-phases.ts';
 import { type ImsCore, startImsCore } from './sut/ims-core.ts';
 import { startKamailioPcscf } from './sut/kamailio-pcscf.ts';
 import { startOurEpCscf } from './sut/our-epcscf.ts';
+import { type BenchRtpengine, startBenchRtpengine } from './sut/rtpengine.ts';
+import { CALLEE, type SippCallee, startSippCallee } from './sut/sipp-callee.ts';
 import type { SystemName, SystemUnderTest } from './sut/system.ts';
 import type { TlsFiles } from './sut/tls-cert.ts';
 
@@ -18,6 +22,8 @@ export const DOMAIN = 'ims.test';
 export const ORIGIN = 'https://wic.bench.invalid';
 /** client source addresses: 8 x ~28,000 ephemeral ports */
 const LOCAL_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+/** the browser offer of every call: Chrome's audio offer (shared/vectors/sdp/ORIGINS.md) */
+export const CHROME_OFFER = new URL('../../shared/vectors/sdp/aiortc/audio_chrome.sdp', import.meta.url);
 
 export interface RigEnvironment {
   readonly ports: PortAllocator;
@@ -36,12 +42,23 @@ export interface RigOptions {
   readonly tls?: TlsFiles | undefined;
   readonly cpuProfileDir?: string | undefined;
   readonly nodeArgs?: readonly string[] | undefined;
+  /** calls: rtpengine and the sipp callee, the system with media, clients that call */
+  readonly calls?: boolean | undefined;
+}
+
+/** What a call rig adds: both on the load side's CPU. */
+export interface CallPeers {
+  readonly rtpengine: BenchRtpengine;
+  readonly callee: SippCallee;
 }
 
 export interface Rig {
   readonly core: ImsCore;
   readonly sut: SystemUnderTest | undefined;
   readonly gen: LoadGenerator;
+  /** with `calls` */
+  readonly peers: CallPeers | undefined;
+  /** the step context; its load-side CPU counts the core, and rtpengine and sipp with `calls` */
   readonly ctx: StepContext;
 }
 
@@ -56,10 +73,26 @@ export async function withRig<T>(
       ports: env.ports,
       domain: DOMAIN,
       subscribers: o.subscribers,
+      extraSubscribers: o.calls ? [CALLEE] : undefined,
       cpu: env.placement.loadCpu,
     });
     stops.push(() => core.stop());
     env.onProcessGroup?.('ims-core', core.pgid);
+    let peers: CallPeers | undefined;
+    if (o.calls) {
+      const cpu = env.placement.loadCpu;
+      const rtpengine = await startBenchRtpengine({ ports: env.ports, cpu });
+      stops.push(() => rtpengine.stop());
+      env.onProcessGroup?.('rtpengine', rtpengine.pgid);
+      const callee = await startSippCallee({
+        ports: env.ports,
+        cpu,
+        core: { host: core.host, port: core.port, domain: DOMAIN },
+      });
+      stops.push(() => callee.stop());
+      env.onProcessGroup?.('sipp-callee', callee.pgid);
+      peers = { rtpengine, callee };
+    }
     let sut: SystemUnderTest | undefined;
     if (o.system !== undefined) {
       const options = {
@@ -72,6 +105,8 @@ export async function withRig<T>(
         maxConnections: o.maxConnections,
         cpuProfileDir: o.cpuProfileDir,
         nodeArgs: o.nodeArgs,
+        rtpengine:
+          peers === undefined ? undefined : { host: peers.rtpengine.host, port: peers.rtpengine.ngPort },
       };
       const started = o.system === 'ours' ? await startOurEpCscf(options) : await startKamailioPcscf(options);
       sut = started;
@@ -82,15 +117,25 @@ export async function withRig<T>(
       sut === undefined
         ? { kind: 'udp', host: core.host, port: core.port }
         : { kind: 'ws', url: sut.url, origin: ORIGIN, localAddresses: LOCAL_ADDRESSES };
-    const gen = LoadGenerator.start({ workers: env.workers, target, domain: DOMAIN });
+    const calls =
+      peers === undefined
+        ? undefined
+        : { callee: peers.callee.uri, offerSdp: readFileSync(CHROME_OFFER, 'latin1') };
+    const gen = LoadGenerator.start({ workers: env.workers, target, domain: DOMAIN, calls });
     stops.push(() => gen.close());
-    const ctx: StepContext = { gen, sut, coreCpuSeconds: () => core.cpuSeconds(), placement: env.placement };
+    const loadSide =
+      peers === undefined
+        ? () => core.cpuSeconds()
+        : () => core.cpuSeconds() + peers.rtpengine.cpuSeconds() + peers.callee.cpuSeconds();
+    const ctx: StepContext = { gen, sut, coreCpuSeconds: loadSide, placement: env.placement };
     try {
-      return await measure({ core, sut, gen, ctx });
+      return await measure({ core, sut, gen, peers, ctx });
     } catch (err) {
       // Say what the peers printed before they are stopped.
       if (sut !== undefined) process.stderr.write(`${sut.report()}\n`);
       process.stderr.write(`${core.report()}\n`);
+      if (peers !== undefined)
+        process.stderr.write(`${peers.rtpengine.report()}\n${peers.callee.report()}\n`);
       throw err;
     }
   } finally {

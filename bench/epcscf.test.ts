@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { groupAlive } from '../conformance/harness/index.ts';
+import { goneWithin, runBench, startedGroups } from './cli-run.ts';
 import type { EpCscfBenchResult } from './epcscf-bench.ts';
 import { formatEpCscfReport } from './epcscf-report.ts';
 
@@ -11,50 +9,6 @@ import { formatEpCscfReport } from './epcscf-report.ts';
  * they check that both systems were measured, that every registration went through, and that
  * no process the benchmark started outlives it.
  */
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
-const STARTED = /started (\S+) \(process group (\d+)\)/g;
-
-interface Outcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runBench(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUN, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    onStderr?.(stderr, child);
-  });
-  return new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-}
-
-function startedGroups(stderr: string): { name: string; pgid: number }[] {
-  return [...stderr.matchAll(STARTED)].map((m) => ({ name: m[1] ?? '', pgid: Number(m[2]) }));
-}
-
-async function goneWithin(pgids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let alive = pgids.filter(groupAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    alive = alive.filter(groupAlive);
-  }
-  return alive;
-}
 
 describe('npm run bench -- --smoke', () => {
   let smoke: EpCscfBenchResult | undefined;

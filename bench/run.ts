@@ -1,21 +1,24 @@
 /**
- * `npm run bench [-- --smoke] [-- --json] [-- --only epcscf|tokens]`:
+ * `npm run bench [-- --smoke] [-- --json] [-- --only epcscf|calls|tokens]`:
  * - epcscf: our eP-CSCF side by side with Kamailio as a WebSocket P-CSCF, REGISTER with digest
  *   through both to the same kind of IMS core, same load, same CPU (bench/epcscf-bench.ts);
+ * - calls: the same two systems placing calls (INVITE/180/200/ACK/BYE with a Chrome offer) to
+ *   sipp behind the IMS core, media anchored on one shared rtpengine (bench/calls-bench.ts);
  * - tokens: WAF token issuance per second and bearer validations per second per core, beside
  *   jose's bare jwtVerify (bench/tokens-bench.ts).
  * Progress on stderr; the reports (or --json: the result objects) on stdout. Full mode takes
- * about ten minutes, --smoke a few seconds. Every process it starts is stopped before it exits,
- * also on failure or Ctrl-C (the harness's exit guard).
- *
- * Calls (INVITE/180/200/ACK/BYE with rtpengine) are not measured yet: see the HOOK(calls)
- * comments in bench/kamailio/pcscf.cfg and BENCHMARKS.md.
+ * about fifteen minutes, --smoke well under a minute. Every process it starts is stopped before
+ * it exits, also on failure or Ctrl-C (the harness's exit guard).
  */
 import { parseArgs } from 'node:util';
+import { runCallsBench } from './calls-bench.ts';
+import { formatCallsReport } from './calls-report.ts';
 import { runEpCscfBench } from './epcscf-bench.ts';
 import { formatEpCscfReport } from './epcscf-report.ts';
 import { inOwnSession, rerunInOwnSession } from './own-session.ts';
 import { formatTokensReport, runTokensBench } from './tokens-bench.ts';
+
+const BENCHES: readonly string[] = ['epcscf', 'calls', 'tokens'];
 
 const OPTIONS = {
   smoke: { type: 'boolean', default: false },
@@ -27,8 +30,8 @@ async function main(argv: string[]): Promise<number> {
   let values: { smoke: boolean; json: boolean; only?: string | undefined };
   try {
     values = parseArgs({ args: argv, options: OPTIONS, strict: true }).values;
-    if (values.only !== undefined && values.only !== 'epcscf' && values.only !== 'tokens')
-      throw new Error(`--only takes epcscf or tokens, not ${values.only}`);
+    if (values.only !== undefined && !BENCHES.includes(values.only))
+      throw new Error(`--only takes ${BENCHES.join(', ')}, not ${values.only}`);
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -43,12 +46,18 @@ async function main(argv: string[]): Promise<number> {
     const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
     const results: Record<string, unknown> = {};
     const reports: string[] = [];
-    if (values.only !== 'tokens') {
+    const wanted = (name: string): boolean => values.only === undefined || values.only === name;
+    if (wanted('epcscf')) {
       const result = await runEpCscfBench({ mode, log });
       results.epcscf = result;
       reports.push(formatEpCscfReport(result));
     }
-    if (values.only !== 'epcscf') {
+    if (wanted('calls')) {
+      const result = await runCallsBench({ mode, log });
+      results.calls = result;
+      reports.push(formatCallsReport(result));
+    }
+    if (wanted('tokens')) {
       const result = await runTokensBench({ mode, log });
       results.tokens = result;
       reports.push(formatTokensReport(result));

@@ -5,7 +5,15 @@
  * transaction a timeout; loopback only.
  */
 import { Worker } from 'node:worker_threads';
-import type { Command, ConnectResult, Reply, StepResult, Target, WorkerSetup } from './protocol.ts';
+import type {
+  CallStepResult,
+  Command,
+  ConnectResult,
+  Reply,
+  StepResult,
+  Target,
+  WorkerSetup,
+} from './protocol.ts';
 
 /**
  * The worker is TypeScript: it registers tsx's loader first, then imports load-worker.ts (Node 20
@@ -21,6 +29,23 @@ export interface LoadGeneratorOptions {
   readonly domain: string;
   /** per transaction; default 5000 ms */
   readonly timeoutMs?: number;
+  /** the clients may place calls to `callee` with this browser offer (`callStep`) */
+  readonly calls?: { readonly callee: string; readonly offerSdp: string };
+}
+
+export interface CallStepSummary {
+  readonly offeredCps: number;
+  /** calls set up and torn down without a fault, per second of the step */
+  readonly achievedCps: number;
+  readonly callsOk: number;
+  readonly callsFailed: number;
+  readonly starved: number;
+  /** INVITE to 2xx, and BYE to 2xx: sorted, ms */
+  readonly setupLatencies: Float64Array;
+  readonly teardownLatencies: Float64Array;
+  readonly failures: Readonly<Record<string, number>>;
+  readonly sampleAnswer: string | undefined;
+  readonly durationMs: number;
 }
 
 export interface ConnectSummary {
@@ -68,6 +93,7 @@ export class LoadGenerator {
         target: o.target,
         domain: o.domain,
         timeoutMs: o.timeoutMs ?? 5000,
+        calls: o.calls,
       };
       const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup });
       const lane: Lane = { worker, waiting: undefined, failure: undefined };
@@ -124,13 +150,7 @@ export class LoadGenerator {
         this.call<StepResult>(lane, { op: 'step', registrationsPerSec: perWorker, durationMs }, 'step-done'),
       ),
     );
-    const latencies = new Float64Array(sum(replies.map((r) => r.latencies.length)));
-    let at = 0;
-    for (const r of replies) {
-      latencies.set(r.latencies, at);
-      at += r.latencies.length;
-    }
-    latencies.sort();
+    const latencies = merged(replies.map((r) => r.latencies));
     const ok = sum(replies.map((r) => r.transactionsOk));
     return {
       offeredTps,
@@ -145,6 +165,36 @@ export class LoadGenerator {
       maxMs: latencies.length === 0 ? Number.NaN : (latencies[latencies.length - 1] ?? Number.NaN),
       failures: mergeCounts(replies.map((r) => r.failures)),
       latencies,
+      durationMs,
+    };
+  }
+
+  /**
+   * Places calls from idle registered clients at `offeredCps` calls per second for `durationMs`,
+   * each held `holdMs` between its ACK and its BYE; resolves once every call started has ended.
+   */
+  async callStep(offeredCps: number, durationMs: number, holdMs: number): Promise<CallStepSummary> {
+    const perWorker = offeredCps / this.lanes.length;
+    const replies = await Promise.all(
+      this.lanes.map((lane) =>
+        this.call<CallStepResult>(
+          lane,
+          { op: 'calls', callsPerSec: perWorker, durationMs, holdMs },
+          'calls-done',
+        ),
+      ),
+    );
+    const ok = sum(replies.map((r) => r.callsOk));
+    return {
+      offeredCps,
+      achievedCps: (ok * 1000) / durationMs,
+      callsOk: ok,
+      callsFailed: sum(replies.map((r) => r.callsFailed)),
+      starved: sum(replies.map((r) => r.starved)),
+      setupLatencies: merged(replies.map((r) => r.setupLatencies)),
+      teardownLatencies: merged(replies.map((r) => r.teardownLatencies)),
+      failures: mergeCounts(replies.map((r) => r.failures)),
+      sampleAnswer: replies.find((r) => r.sampleAnswer !== undefined)?.sampleAnswer,
       durationMs,
     };
   }
@@ -181,6 +231,17 @@ export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;
+}
+
+/** The values of every worker in one sorted array. */
+function merged(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(sum(parts.map((p) => p.length)));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out.sort();
 }
 
 function sum(xs: readonly number[]): number {

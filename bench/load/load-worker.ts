@@ -1,18 +1,24 @@
 /**
  * A load-generator worker thread: owns a share of the simulated clients, their WebSocket
  * connections (or one UDP socket for the direct-to-core baseline), and drives their
- * registrations on command (protocol.ts). Timing is performance.now() in this thread.
+ * registrations, and their calls (call-step.ts), on command (protocol.ts). Timing is
+ * performance.now() in this thread.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
+import type { CallClient } from './call-client.ts';
+import { CallRunner } from './call-step.ts';
 import type { Command, ConnectResult, Reply, StepResult, WorkerSetup } from './protocol.ts';
 import { type Outcome, RegisterClient } from './register-client.ts';
 import { readResponse } from './sip-reader.ts';
 
 interface Slot {
   readonly client: RegisterClient;
+  readonly localAddress: string;
+  /** its calls (created at its first call) */
+  call: CallClient | undefined;
   send(text: string): void;
   ws: WebSocket | undefined;
   alive: boolean;
@@ -28,6 +34,10 @@ const byCallId = new Map<string, Slot>();
 const inFlight = new Set<Slot>();
 let udp: Socket | undefined;
 let udpSentBy = '';
+const calls =
+  setup.calls === undefined
+    ? undefined
+    : new CallRunner({ workerId: setup.workerId, ...setup.calls, timeoutMs: setup.timeoutMs });
 
 /** Per-step counters; transactions are recorded here whatever started the registration. */
 class Tally {
@@ -58,6 +68,7 @@ class Tally {
 let tally = new Tally();
 
 function onText(slot: Slot | undefined, text: string): void {
+  if (slot !== undefined && calls?.claims(slot) && calls.receive(slot, text, performance.now())) return;
   const facts = readResponse(text);
   if (typeof facts === 'string') {
     tally.fail(`unreadable message: ${facts}`);
@@ -95,6 +106,7 @@ function giveUp(slot: Slot, reason: string): void {
 }
 
 const sweep = setInterval(() => {
+  calls?.sweep(performance.now());
   const limit = performance.now() - setup.timeoutMs;
   for (const slot of inFlight)
     if (slot.client.sentAt < limit) giveUp(slot, `no final response within ${setup.timeoutMs} ms`);
@@ -116,6 +128,8 @@ function newSlot(index: number): Promise<Slot> {
     const { host, port: corePort } = target;
     const slot: Slot = {
       client,
+      localAddress: '127.0.0.1',
+      call: undefined,
       ws: undefined,
       alive: true,
       settle: undefined,
@@ -134,7 +148,15 @@ function newSlot(index: number): Promise<Slot> {
     handshakeTimeout: setup.timeoutMs,
     ...(localAddress === undefined ? {} : { localAddress }),
   });
-  const slot: Slot = { client, ws, alive: false, settle: undefined, send: (text) => ws.send(text) };
+  const slot: Slot = {
+    client,
+    localAddress: localAddress ?? '127.0.0.1',
+    call: undefined,
+    ws,
+    alive: false,
+    settle: undefined,
+    send: (text) => ws.send(text),
+  };
   ws.on('message', (data: Buffer) => onText(slot, data.toString('latin1')));
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
@@ -146,7 +168,8 @@ function newSlot(index: number): Promise<Slot> {
       const wasAlive = slot.alive;
       slot.alive = false;
       if (!wasAlive) return;
-      if (inFlight.has(slot)) giveUp(slot, 'WebSocket closed by the server');
+      if (calls?.busy(slot)) calls.lost(slot, 'WebSocket closed by the server during a call');
+      else if (inFlight.has(slot)) giveUp(slot, 'WebSocket closed by the server');
       else tally.fail('WebSocket closed by the server while the client was idle');
     });
   });
@@ -264,11 +287,20 @@ async function close(): Promise<void> {
 port.on('message', (cmd: Command) => {
   const reply = (r: Reply): void => {
     if (r.op === 'step-done') port.postMessage(r, [r.latencies.buffer as ArrayBuffer]);
+    else if (r.op === 'calls-done')
+      port.postMessage(r, [
+        r.setupLatencies.buffer as ArrayBuffer,
+        r.teardownLatencies.buffer as ArrayBuffer,
+      ]);
     else port.postMessage(r);
   };
   const run = async (): Promise<Reply> => {
     if (cmd.op === 'connect') return connect(cmd.first, cmd.count, cmd.concurrency);
     if (cmd.op === 'step') return step(cmd.registrationsPerSec, cmd.durationMs);
+    if (cmd.op === 'calls') {
+      if (calls === undefined) throw new Error('this load generator was started without calls');
+      return calls.step(slots, cmd.callsPerSec, cmd.durationMs, cmd.holdMs);
+    }
     await close();
     return { op: 'closed' };
   };

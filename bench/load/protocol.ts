@@ -19,6 +19,8 @@ export interface WorkerSetup {
   readonly domain: string;
   /** a transaction without a final response after this long is a failure */
   readonly timeoutMs: number;
+  /** what calls need (call-client.ts): the callee's URI and the browser offer (SDP text) */
+  readonly calls?: { readonly callee: string; readonly offerSdp: string } | undefined;
 }
 
 export type Command =
@@ -26,6 +28,16 @@ export type Command =
   | { readonly op: 'connect'; readonly first: number; readonly count: number; readonly concurrency: number }
   /** re-register idle registered clients at this many registrations per second (2 transactions each) */
   | { readonly op: 'step'; readonly registrationsPerSec: number; readonly durationMs: number }
+  /**
+   * place calls from idle registered clients at this many calls per second: INVITE, ACK, hold
+   * `holdMs`, BYE (call-client.ts); the step ends when every call started has ended
+   */
+  | {
+      readonly op: 'calls';
+      readonly callsPerSec: number;
+      readonly durationMs: number;
+      readonly holdMs: number;
+    }
   /** close every connection and exit */
   | { readonly op: 'close' };
 
@@ -50,8 +62,26 @@ export interface StepResult {
   readonly elapsedMs: number;
 }
 
+export interface CallStepResult {
+  readonly op: 'calls-done';
+  /** INVITE sent to 2xx received, ms, per call answered */
+  readonly setupLatencies: Float64Array;
+  /** BYE sent to its 2xx received, ms, per call ended */
+  readonly teardownLatencies: Float64Array;
+  /** calls set up and torn down without a fault */
+  readonly callsOk: number;
+  readonly callsFailed: number;
+  /** calls due while no registered client was idle */
+  readonly starved: number;
+  readonly failures: Readonly<Record<string, number>>;
+  /** one answer SDP of the step, for the report (undefined: none answered) */
+  readonly sampleAnswer: string | undefined;
+  readonly elapsedMs: number;
+}
+
 export type Reply =
   | ConnectResult
   | StepResult
+  | CallStepResult
   | { readonly op: 'closed' }
   | { readonly op: 'error'; readonly message: string };

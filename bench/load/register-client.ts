@@ -50,6 +50,10 @@ export class RegisterClient {
   private cseq = 0;
   private branches = 0;
   readonly callId: string;
+  /** Via sent-by (and Contact host) of this client */
+  readonly sentBy: string;
+  /** the Contact URI it registers (its calls' Contact adds `;ob`) */
+  readonly contactUri: string;
   private readonly password: string;
   private readonly fromTag: string;
   private readonly head: string;
@@ -66,6 +70,8 @@ export class RegisterClient {
     const transport = spec.transport;
     const sentBy = transport === 'UDP' ? (spec.udpSentBy ?? '127.0.0.1') : `${r.slice(32, 44)}.invalid`;
     const contactUser = r.slice(44, 48) + spec.index.toString(36);
+    this.sentBy = sentBy;
+    this.contactUri = `sip:${contactUser}@${sentBy};transport=${transport.toLowerCase()}`;
     const uuid = randomUuid();
     this.uri = `sip:${spec.domain}`;
     const aor = `<sip:${this.user}@${spec.domain}>`;
@@ -73,7 +79,7 @@ export class RegisterClient {
     this.head = `REGISTER ${this.uri} SIP/2.0\r\nVia: SIP/2.0/${transport} ${sentBy}${rport};branch=z9hG4bK`;
     this.tail =
       `Expires: ${EXPIRES}\r\n` +
-      `Contact: <sip:${contactUser}@${sentBy};transport=${transport.toLowerCase()}>;+sip.ice;reg-id=1;` +
+      `Contact: <${this.contactUri}>;+sip.ice;reg-id=1;` +
       `+sip.instance="<urn:uuid:${uuid}>";expires=${EXPIRES}\r\n` +
       `Allow: ${ALLOW}\r\nSupported: path,gruu,outbound\r\nUser-Agent: JsSIP 3.13.8\r\nContent-Length: 0\r\n\r\n`;
     this.middle = `\r\nMax-Forwards: 69\r\nTo: ${aor}\r\nFrom: ${aor};tag=${this.fromTag}\r\nCall-ID: ${this.callId}\r\n`;

@@ -8,7 +8,7 @@
  */
 
 import type { PortAllocator } from '../../conformance/harness/index.ts';
-import { startKamailio } from '../../conformance/kamailio/kamailio.ts';
+import { type Subscriber, startKamailio } from '../../conformance/kamailio/kamailio.ts';
 import { passwordOf, userOf } from '../load/register-client.ts';
 import { cpuSeconds, groupPids, pinProcess } from './proc-stats.ts';
 
@@ -29,12 +29,14 @@ export async function startImsCore(o: {
   ports: PortAllocator;
   domain: string;
   subscribers: number;
+  /** more rows of the subscriber table (the callee of the call benchmark) */
+  extraSubscribers?: readonly Subscriber[] | undefined;
   cpu: number | undefined;
 }): Promise<ImsCore> {
-  const subscribers = Array.from({ length: o.subscribers }, (_, i) => ({
-    username: userOf(i),
-    password: passwordOf(i),
-  }));
+  const subscribers = [
+    ...Array.from({ length: o.subscribers }, (_, i) => ({ username: userOf(i), password: passwordOf(i) })),
+    ...(o.subscribers === 0 ? [] : (o.extraSubscribers ?? [])),
+  ];
   const core = await startKamailio({
     ports: o.ports,
     domain: o.domain,

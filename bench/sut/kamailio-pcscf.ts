@@ -2,7 +2,7 @@
  * Kamailio as a WebSocket P-CSCF (bench/kamailio/pcscf.cfg) as a system under test, pinned with
  * taskset (every process it forks inherits the CPU). Worker counts fit one core: one UDP
  * receiver for the Mw side and one TCP reader for the WebSockets by default (BENCHMARKS.md says
- * why); shared memory at least 1 GB (PEERS.md: the 64 MB default stalls under load), more
+ * why); calls with rtpengine (`-A WITH_CALLS`) when given an rtpengine; shared memory at least 1 GB (PEERS.md: the 64 MB default stalls under load), more
  * for many connections; the TLSF allocator.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,7 @@ export async function startKamailioPcscf(
     ['websocket', 'kamailio-websocket-modules'],
     ['outbound', 'kamailio-outbound-modules'],
     ['tls', 'kamailio-tls-modules'],
+    ['rtpengine', 'kamailio'],
   ] as const) {
     if (existsSync(MODULE_DIR) && !existsSync(join(MODULE_DIR, `${mod}.so`)))
       throw new PeerMissingError(`kamailio module ${mod}.so`, pkg);
@@ -78,6 +79,9 @@ export async function startKamailioPcscf(
       CORE_PORT: o.core.port,
       ORIGIN: o.origin,
       TLS_CFG: tlsCfg,
+      // Only read with WITH_CALLS.
+      RTPENGINE_HOST: o.rtpengine?.host ?? host,
+      RTPENGINE_PORT: o.rtpengine?.port ?? 0,
     }),
   );
   // Each WebSocket connection costs Kamailio ~80 kB of shared memory (measured: with 1 GB,
@@ -87,6 +91,7 @@ export async function startKamailioPcscf(
     '-f',
     cfgFile,
     ...(o.tls === undefined ? [] : ['-A', 'WITH_TLS']),
+    ...(o.rtpengine === undefined ? [] : ['-A', 'WITH_CALLS']),
     '-m',
     String(shmMb),
     '-M',
@@ -129,6 +134,7 @@ export async function startKamailioPcscf(
     pgid: peer.pid,
     description:
       `${kamailioVersion(kamailio)}, children=${workers.udp} tcp_children=${workers.tcp}, -m ${shmMb} -x tlsf` +
+      (o.rtpengine === undefined ? '' : ', rtpengine module (-A WITH_CALLS)') +
       (o.cpu === undefined ? '' : `, every process pinned to CPU ${o.cpu}`),
     settle: () => Promise.resolve(),
     report: () => peer.report(),

@@ -33,6 +33,8 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
     REG_EVENT: 'false',
     LOG_LEVEL: 'warn',
     ...(o.tls === undefined ? {} : { TLS_KEY_FILE: o.tls.keyFile, TLS_CERT_FILE: o.tls.certFile }),
+    // The eIMS-AGW's media policy with its defaults (eims-agw/media-policy.ts), on the shared rtpengine.
+    ...(o.rtpengine === undefined ? {} : { RTPENGINES: `${o.rtpengine.host}:${o.rtpengine.port}` }),
   };
   const nodeArgs = [
     '--import',
@@ -66,7 +68,10 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
     name: 'ours',
     url: `${scheme}://${host}:${httpPort}/sip`,
     pgid: peer.pid,
-    description: `eP-CSCF (this tree), node ${process.version}, one process${o.cpu === undefined ? '' : `, pinned to CPU ${o.cpu}`}`,
+    description:
+      `eP-CSCF (this tree), node ${process.version}, one process` +
+      (o.rtpengine === undefined ? '' : ', eIMS-AGW media control in the same process') +
+      (o.cpu === undefined ? '' : `, pinned to CPU ${o.cpu}`),
     async settle() {
       const want = ++gcs;
       process.kill(peer.pid, 'SIGUSR2');

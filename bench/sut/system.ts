@@ -23,6 +23,8 @@ export interface SystemOptions {
   readonly maxConnections: number;
   /** write a V8 CPU profile of the process here on stop (ours only) */
   readonly cpuProfileDir?: string | undefined;
+  /** rtpengine's NG control address: calls get their media anchored there (else REGISTER only) */
+  readonly rtpengine?: { readonly host: string; readonly port: number } | undefined;
   /** more Node flags for ours, e.g. --perf-basic-prof to profile it with Linux perf */
   readonly nodeArgs?: readonly string[] | undefined;
 }
