@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { formatConfigIssues, loadConfig, readEnvironment } from '../app/config.ts';
 import { openSharedState } from '../app/shared-state.ts';
 import { type MetricFamilyJson, parseMetricFamilies } from '../app/worker-protocol.ts';
-import { startMediaControl } from '../eims-agw/start.ts';
+import { startMediaControl } from '../eims-agw/index.ts';
 import type { TokenAuthority } from '../token/authority.ts';
 import { eimsAgwMedia } from './calls/eims-agw-media.ts';
 import { EPCSCF_SCHEMA } from './config.ts';
