@@ -3,7 +3,7 @@
  * refuses the same objects with the same DirectoryInvalid (field and reason).
  */
 
-import type { Domain, ImsCredential, Subscriber } from './directory.ts';
+import type { Domain, ImsCredential, SipMapping, Subscriber } from './directory.ts';
 import { DirectoryInvalid } from './directory-errors.ts';
 
 function key(field: string, value: string): void {
@@ -72,4 +72,12 @@ export function checkCredential(c: ImsCredential): void {
   } else {
     throw new DirectoryInvalid('secret.kind', '', 'must be digest or aka');
   }
+}
+
+export function checkSipMapping(m: SipMapping): void {
+  nonEmpty('id', m.id);
+  key('domain', m.domain);
+  nonEmpty('subscriberId', m.subscriberId);
+  nonEmpty('impu', m.impu);
+  nonEmpty('impi', m.impi);
 }

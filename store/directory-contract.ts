@@ -1,40 +1,40 @@
 /**
- * The contract every SubscriberDirectory backend must meet (SQLite now, PostgreSQL later):
- * call `directoryContract(name, open)` from the backend's test file; `open` must give a fresh,
- * empty directory each time.
+ * The contract every SubscriberDirectory backend must meet (SQLite and PostgreSQL): call
+ * `directoryContract(name, open, options)` from the backend's test file; `open` must give a fresh,
+ * empty directory each time. `options.openFailing`, when the backend can, gives a fresh directory
+ * whose removal of a domain row fails with "injected failure" (a trigger), for the atomicity
+ * test of cascading domain deletes.
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubscriberDirectory } from './directory.ts';
+import { refused } from './directory-assert.ts';
+import { directoryDeleteContract } from './directory-delete-contract.ts';
 import { DirectoryConflict, DirectoryInvalid, DirectoryMissing } from './directory-errors.ts';
 import { credential, domain, subscriber } from './directory-fixtures.ts';
 import { directoryLeaseContract } from './directory-lease-contract.ts';
+import { directoryMappingContract } from './directory-mapping-contract.ts';
 
 export { credential, domain, subscriber } from './directory-fixtures.ts';
 
-/** Asserts that `promise` rejects with `type` naming `field`. */
-async function refused(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => Error,
-  field: string,
-) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as { field?: unknown }).field).toBe(field);
+export interface DirectoryContractOptions {
+  readonly openFailing?: () => Promise<SubscriberDirectory>;
 }
 
-export function directoryContract(name: string, open: () => Promise<SubscriberDirectory>): void {
+export function directoryContract(
+  name: string,
+  open: () => Promise<SubscriberDirectory>,
+  options: DirectoryContractOptions = {},
+): void {
   describe(`${name}: SubscriberDirectory contract`, () => {
     const opened: SubscriberDirectory[] = [];
-    const fresh = async (): Promise<SubscriberDirectory> => {
-      const dir = await open();
+    const track = (opener: () => Promise<SubscriberDirectory>) => async (): Promise<SubscriberDirectory> => {
+      const dir = await opener();
       opened.push(dir);
       await dir.putDomain(domain('ims.lab'));
       return dir;
     };
+    const fresh = track(open);
     afterEach(async () => {
       for (const dir of opened.splice(0)) await dir.close();
     });
@@ -230,5 +230,10 @@ export function directoryContract(name: string, open: () => Promise<SubscriberDi
     });
 
     directoryLeaseContract(fresh);
+    directoryMappingContract(fresh);
+    directoryDeleteContract(
+      fresh,
+      options.openFailing === undefined ? undefined : track(options.openFailing),
+    );
   });
 }

@@ -1,6 +1,6 @@
 /** Test fixtures for directory tests: objects of the ims.lab domain with overridable fields. */
 
-import type { Domain, ImsCredential, Subscriber } from './directory.ts';
+import type { Domain, ImsCredential, SipMapping, Subscriber } from './directory.ts';
 
 export function domain(name: string, over: Partial<Domain> = {}): Domain {
   return {
@@ -35,6 +35,22 @@ export function credential(id: string, user: string, over: Partial<ImsCredential
     impi: `${user}@ims.lab`,
     secret: { kind: 'digest', password: `${user}-lab-password` },
     wssServer: undefined,
+    ...over,
+  };
+}
+
+export function sipMapping(
+  id: string,
+  user: string,
+  subscriberId: string,
+  over: Partial<SipMapping> = {},
+): SipMapping {
+  return {
+    id,
+    domain: 'ims.lab',
+    subscriberId,
+    impu: `sip:${user}@ims.lab`,
+    impi: `${user}@ims.lab`,
     ...over,
   };
 }

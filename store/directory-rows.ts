@@ -9,7 +9,15 @@
  * half-typed object.
  */
 
-import type { Domain, ImsCredential, ImsSecret, PoolLease, Subscriber, SubscriberRole } from './directory.ts';
+import type {
+  Domain,
+  ImsCredential,
+  ImsSecret,
+  PoolLease,
+  SipMapping,
+  Subscriber,
+  SubscriberRole,
+} from './directory.ts';
 
 export class CorruptRow extends Error {
   constructor(table: string, column: string) {
@@ -48,6 +56,8 @@ export interface DirectoryRows<V> {
   subscriberToRow(s: Subscriber): RowValues<V>;
   credentialFromRow(raw: unknown): ImsCredential;
   credentialToRow(c: ImsCredential): RowValues<V>;
+  sipMappingFromRow(raw: unknown): SipMapping;
+  sipMappingToRow(m: SipMapping): RowValues<V>;
   /** A row of `ims_credential` joined with its `pool_lease` (columns `holder`, `expires_at`). */
   leaseFromRow(raw: unknown): PoolLease;
 }
@@ -171,6 +181,23 @@ export function directoryRows<V>(codec: RowCodec<V>): DirectoryRows<V> {
       impi: c.impi,
       secret: codec.writeJson(secretToJson(c.secret)),
       wss_server: c.wssServer ?? null,
+    }),
+    sipMappingFromRow(raw) {
+      const row = record(raw, 'sip_mapping');
+      return {
+        id: text(row, 'sip_mapping', 'id'),
+        domain: text(row, 'sip_mapping', 'domain'),
+        subscriberId: text(row, 'sip_mapping', 'subscriber_id'),
+        impu: text(row, 'sip_mapping', 'impu'),
+        impi: text(row, 'sip_mapping', 'impi'),
+      };
+    },
+    sipMappingToRow: (m) => ({
+      id: m.id,
+      domain: m.domain,
+      subscriber_id: m.subscriberId,
+      impu: m.impu,
+      impi: m.impi,
     }),
     leaseFromRow(raw) {
       const row = record(raw, 'pool_lease');

@@ -3,14 +3,22 @@
 export type {
   AnonymousPolicy,
   Domain,
+  DomainContents,
   ImsCredential,
   ImsSecret,
   PoolLease,
+  SipMapping,
   Subscriber,
   SubscriberDirectory,
   SubscriberRole,
 } from './directory.ts';
-export { DirectoryConflict, DirectoryError, DirectoryInvalid, DirectoryMissing } from './directory-errors.ts';
+export {
+  DirectoryConflict,
+  DirectoryError,
+  DirectoryInvalid,
+  DirectoryMissing,
+  DomainInUse,
+} from './directory-errors.ts';
 export { MemoryRegistrationStore } from './memory-registration-store.ts';
 export {
   DEFAULT_SCRYPT_COST,

@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { credential, directoryContract, domain, subscriber } from './directory-contract.ts';
-import { DirectoryConflict } from './directory-errors.ts';
+import { DirectoryConflict, DirectoryMissing, DomainInUse } from './directory-errors.ts';
 import { openPostgresDirectory } from './postgres-directory.ts';
-import { POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
 import { usePostgresCluster } from './postgres-test-cluster.ts';
 
 const cluster = usePostgresCluster();
 
-directoryContract('PostgresDirectory', async () =>
-  openPostgresDirectory({ url: await cluster.freshDatabase() }),
+directoryContract(
+  'PostgresDirectory',
+  async () => openPostgresDirectory({ url: await cluster.freshDatabase() }),
+  {
+    // A trigger makes the removal of a domain row fail.
+    async openFailing() {
+      const url = await cluster.freshDatabase();
+      const dir = await openPostgresDirectory({ url });
+      await cluster.sql(
+        url,
+        `CREATE FUNCTION fail_domain_delete() RETURNS trigger LANGUAGE plpgsql
+         AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+       CREATE TRIGGER fail_domain_delete BEFORE DELETE ON domain
+         FOR EACH ROW EXECUTE FUNCTION fail_domain_delete();`,
+      );
+      return dir;
+    },
+  },
 );
 
 describe('PostgresDirectory schema and storage', () => {
@@ -27,13 +43,49 @@ describe('PostgresDirectory schema and storage', () => {
     const again = await openPostgresDirectory({ url });
     expect((await again.getSubscriber('s1'))?.username).toBe('alice');
     await again.close();
+    const versions = (await cluster.sql(
+      url,
+      'SELECT version, applied_at::int AS applied_at FROM schema_version ORDER BY version',
+    )) as { version: number; applied_at: number }[];
+    // Each step recorded once, all by the one directory that migrated.
+    expect(versions.map((v) => v.version)).toEqual(
+      Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, n) => n + 1),
+    );
+    expect(new Set(versions.map((v) => v.applied_at)).size).toBe(1);
+    expect([42, 43]).toContain(versions[0]?.applied_at);
+  });
+
+  it('[STORE-postgres-migration] migrates a database of schema version 1 (before SIP mappings), keeping its data', async () => {
+    const url = await cluster.freshDatabase();
+    await cluster.sql(
+      url,
+      `${POSTGRES_MIGRATIONS[0]};
+       CREATE TABLE schema_version (version integer NOT NULL, applied_at bigint NOT NULL);
+       INSERT INTO schema_version VALUES (1, 7);
+       INSERT INTO domain VALUES ('ims.lab', NULL, '{}', true, 600, '{call}', '{call}');
+       INSERT INTO subscriber VALUES ('s1', 'alice', 'ims.lab', 'user', '{}', NULL, false);
+       INSERT INTO ims_credential VALUES ('c1', 'ims.lab', 's1', 'sip:alice@ims.lab', 'alice@ims.lab',
+         '{"kind":"digest","password":"pw"}', NULL);`,
+    );
+    const dir = await openPostgresDirectory({ url, now: () => 8 });
+    expect((await dir.getImsCredential('c1'))?.impu).toBe('sip:alice@ims.lab');
+    await dir.putSipMapping({
+      id: 'm1',
+      domain: 'ims.lab',
+      subscriberId: 's1',
+      impu: 'tel:+1555',
+      impi: 'a@ims.lab',
+    });
+    expect((await dir.findSipMapping('tel:+1555'))?.subscriberId).toBe('s1');
+    await dir.close();
     const versions = await cluster.sql(
       url,
-      'SELECT version, applied_at::int AS applied_at FROM schema_version',
+      'SELECT version, applied_at::int AS applied_at FROM schema_version ORDER BY version',
     );
-    expect(versions).toHaveLength(1);
-    expect(versions[0]).toMatchObject({ version: POSTGRES_SCHEMA_VERSION });
-    expect([42, 43]).toContain((versions[0] as { applied_at: number }).applied_at);
+    expect(versions).toEqual([
+      { version: 1, applied_at: 7 },
+      { version: 2, applied_at: 8 },
+    ]);
   });
 
   it('[STORE-postgres-schema] refuses a database written by a newer schema version', async () => {
@@ -114,6 +166,68 @@ describe('PostgresDirectory shared by several instances', () => {
       expect(final.get(id) === holder).toBe(renewed[n]);
     });
     for (const lease of granted) expect(final.get(lease.credential.id)).toBe(lease.holder);
+    await close();
+  });
+
+  it('[STORE-postgres-identity-race] an IMS credential and SIP mappings written at once with one IMPU on two instances: exactly one is stored', async () => {
+    const { a, b, close } = await twoInstances(0);
+    for (const n of [1, 2, 3]) await a.putSubscriber(subscriber(`s${n}`, `user${n}`));
+    for (let round = 0; round < 5; round++) {
+      const impu = `sip:contested${round}@ims.lab`;
+      const results = await Promise.allSettled([
+        a.putImsCredential(
+          credential(`c${round}`, 'x', { subscriberId: 's1', impu, impi: `c${round}@ims.lab` }),
+        ),
+        b.putSipMapping({
+          id: `m${round}`,
+          domain: 'ims.lab',
+          subscriberId: 's2',
+          impu,
+          impi: `m${round}@ims.lab`,
+        }),
+        a.putSipMapping({
+          id: `n${round}`,
+          domain: 'ims.lab',
+          subscriberId: 's3',
+          impu,
+          impi: `n${round}@ims.lab`,
+        }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results.filter((r) => r.status === 'rejected')) {
+        expect(r.reason).toBeInstanceOf(DirectoryConflict);
+        expect((r.reason as DirectoryConflict).field).toBe('impu');
+      }
+      const holders = [
+        await b.getImsCredential(`c${round}`),
+        await b.getSipMapping(`m${round}`),
+        await b.getSipMapping(`n${round}`),
+      ];
+      expect(holders.filter((h) => h !== undefined)).toHaveLength(1);
+    }
+    await close();
+  });
+
+  it('[STORE-postgres-delete-race] a domain delete racing a subscriber write into it: exactly one wins, and no subscriber is left without its domain', async () => {
+    const { a, b, close } = await twoInstances(0);
+    for (let round = 0; round < 10; round++) {
+      const name = `race${round}.lab`;
+      await a.putDomain(domain(name));
+      const [put, del] = await Promise.allSettled([
+        a.putSubscriber(subscriber(`s${round}`, 'alice', { domain: name })),
+        b.deleteDomain(name),
+      ]);
+      const exists = (await a.getDomain(name)) !== undefined;
+      const stored = (await a.getSubscriber(`s${round}`)) !== undefined;
+      expect(put?.status === 'fulfilled').toBe(exists);
+      expect(stored).toBe(exists);
+      if (del?.status === 'rejected') expect(del.reason).toBeInstanceOf(DomainInUse);
+      if (put?.status === 'rejected') {
+        expect(put.reason).toBeInstanceOf(DirectoryMissing);
+        expect((put.reason as DirectoryMissing).field).toBe('domain');
+      }
+      expect([put?.status, del?.status].filter((s) => s === 'fulfilled')).toHaveLength(1);
+    }
     await close();
   });
 

@@ -11,35 +11,43 @@
  *   row `FOR UPDATE` (the newest committed state, not the statement's snapshot) before taking it;
  *   renew and release lock the lease row, so a renewal and a re-lease never both win;
  * - a credential write locks its row before replacing it (and dropping its lease);
- * - domain writes take a self-exclusive table lock, so two writes cannot make a parent loop;
+ * - IMS credential and SIP mapping writes take advisory locks on their IMPI and IMPU, whose
+ *   uniqueness spans both tables (postgres-writes.ts);
+ * - domain writes and deletes take a self-exclusive table lock, so two writes cannot make a
+ *   parent loop and a delete sees exact children and contents (postgres-domain-delete.ts);
  * - unique keys and references are constraints: a race the checks could not see still ends in
  *   the typed error (postgres-errors.ts). A deadlock or serialization failure is retried.
  */
 
 import pg from 'pg';
-import type { Domain, ImsCredential, PoolLease, Subscriber, SubscriberDirectory } from './directory.ts';
-import { checkCredential, checkDomain, checkSubscriber, checkTime } from './directory-checks.ts';
-import { DirectoryConflict, DirectoryInvalid, DirectoryMissing } from './directory-errors.ts';
+import type {
+  Domain,
+  ImsCredential,
+  PoolLease,
+  SipMapping,
+  Subscriber,
+  SubscriberDirectory,
+} from './directory.ts';
+import {
+  checkCredential,
+  checkDomain,
+  checkSipMapping,
+  checkSubscriber,
+  checkTime,
+} from './directory-checks.ts';
+import { DirectoryInvalid } from './directory-errors.ts';
+import { deleteDomain } from './postgres-domain-delete.ts';
 import { constraintError, isRetryable } from './postgres-errors.ts';
 import {
   credentialFromRow,
-  credentialParams,
   domainFromRow,
-  domainParams,
   leaseFromRow,
+  sipMappingFromRow,
   subscriberFromRow,
-  subscriberParams,
 } from './postgres-rows.ts';
 import { migratePostgres } from './postgres-schema.ts';
-import {
-  C,
-  CREDENTIAL_COLUMNS,
-  FREE_IDENTITY,
-  UPSERT_CREDENTIAL,
-  UPSERT_DOMAIN,
-  UPSERT_SUBSCRIBER,
-  WRITE_LEASE,
-} from './postgres-statements.ts';
+import { C, CREDENTIAL_COLUMNS, FREE_IDENTITY, WRITE_LEASE } from './postgres-statements.ts';
+import { putDomain, putImsCredential, putSipMapping, putSubscriber } from './postgres-writes.ts';
 
 export interface PostgresDirectoryOptions {
   /** `postgres://user:password@host:port/database` (libpq URL; `?sslmode=` etc. as node-postgres reads them) */
@@ -103,26 +111,12 @@ export class PostgresDirectory implements SubscriberDirectory {
 
   async putDomain(domain: Domain): Promise<void> {
     checkDomain(domain);
-    await this.write({ parent: domain.parent ?? '' }, async (db) => {
-      await db.query('LOCK TABLE domain IN SHARE ROW EXCLUSIVE MODE');
-      // Walk up from the parent: it must exist, and the domain must not be among its ancestors.
-      let ancestor: string | undefined = domain.parent;
-      const seen = new Set<string>();
-      while (ancestor !== undefined && !seen.has(ancestor)) {
-        if (ancestor === domain.name)
-          throw new DirectoryConflict(
-            'parent',
-            domain.parent ?? '',
-            `parent ${domain.parent} would make a cycle`,
-          );
-        seen.add(ancestor);
-        const { rows } = await db.query('SELECT parent FROM domain WHERE name = $1', [ancestor]);
-        const next: unknown = rows[0]?.parent;
-        if (rows.length === 0 && ancestor === domain.parent) throw new DirectoryMissing('parent', ancestor);
-        ancestor = typeof next === 'string' ? next : undefined;
-      }
-      await db.query(UPSERT_DOMAIN, domainParams(domain));
-    });
+    await this.write({ parent: domain.parent ?? '' }, (db) => putDomain(db, domain));
+  }
+
+  async deleteDomain(name: string, options: { readonly cascade?: boolean } = {}): Promise<boolean> {
+    const key = name.toLowerCase();
+    return this.write({ name: key }, (db) => deleteDomain(db, key, options.cascade === true, this.now()));
   }
 
   async getSubscriber(id: string): Promise<Subscriber | undefined> {
@@ -148,23 +142,11 @@ export class PostgresDirectory implements SubscriberDirectory {
   async putSubscriber(subscriber: Subscriber): Promise<void> {
     checkSubscriber(subscriber);
     const values = { username: subscriber.username, domain: subscriber.domain };
-    await this.write(values, async (db) => {
-      const domain = await db.query('SELECT 1 FROM domain WHERE name = $1', [subscriber.domain]);
-      if (domain.rows.length === 0) throw new DirectoryMissing('domain', subscriber.domain);
-      const holder = await db.query('SELECT id FROM subscriber WHERE username = $1 AND domain = $2', [
-        subscriber.username,
-        subscriber.domain,
-      ]);
-      const holderId: unknown = holder.rows[0]?.id;
-      if (holderId !== undefined && holderId !== subscriber.id)
-        throw new DirectoryConflict('username', subscriber.username);
-      // A subscriber moved to another domain takes its IMS credentials along (ON UPDATE CASCADE).
-      await db.query(UPSERT_SUBSCRIBER, subscriberParams(subscriber));
-    });
+    await this.write(values, (db) => putSubscriber(db, subscriber));
   }
 
   async deleteSubscriber(id: string): Promise<boolean> {
-    // Its IMS credentials go with it (ON DELETE CASCADE), and their leases with them.
+    // Its IMS credentials and SIP mappings go with it (ON DELETE CASCADE), leases with the former.
     return changed(await this.pool.query('DELETE FROM subscriber WHERE id = $1', [id]));
   }
 
@@ -198,49 +180,45 @@ export class PostgresDirectory implements SubscriberDirectory {
       impu: credential.impu,
       impi: credential.impi,
     };
-    await this.write(values, async (db) => {
-      const domain = await db.query('SELECT 1 FROM domain WHERE name = $1', [credential.domain]);
-      if (domain.rows.length === 0) throw new DirectoryMissing('domain', credential.domain);
-      if (credential.subscriberId !== undefined) {
-        const owner = await db.query('SELECT domain FROM subscriber WHERE id = $1', [
-          credential.subscriberId,
-        ]);
-        const ownerDomain: unknown = owner.rows[0]?.domain;
-        if (ownerDomain === undefined) throw new DirectoryMissing('subscriberId', credential.subscriberId);
-        if (ownerDomain !== credential.domain)
-          throw new DirectoryInvalid(
-            'domain',
-            credential.domain,
-            `must be the subscriber's domain ${String(ownerDomain)}`,
-          );
-      }
-      for (const field of ['impu', 'impi'] as const) {
-        const taken = await db.query(`SELECT id FROM ims_credential WHERE ${field} = $1`, [
-          credential[field],
-        ]);
-        const takenBy: unknown = taken.rows[0]?.id;
-        if (takenBy !== undefined && takenBy !== credential.id)
-          throw new DirectoryConflict(field, credential[field]);
-      }
-      // Lock the row being replaced: a leaser holding it finishes first, or skips it.
-      const before = await db.query(
-        'SELECT domain, subscriber_id FROM ims_credential WHERE id = $1 FOR UPDATE',
-        [credential.id],
-      );
-      const previous: unknown = before.rows[0];
-      await db.query(UPSERT_CREDENTIAL, credentialParams(credential));
-      // A lease is on a pool identity of one domain: it ends when the identity leaves that pool.
-      const previousDomain: unknown = (previous as { domain?: unknown } | undefined)?.domain;
-      if (
-        previous !== undefined &&
-        (credential.subscriberId !== undefined || previousDomain !== credential.domain)
-      )
-        await db.query('DELETE FROM pool_lease WHERE credential_id = $1', [credential.id]);
-    });
+    await this.write(values, (db) => putImsCredential(db, credential));
   }
 
   async deleteImsCredential(id: string): Promise<boolean> {
     return changed(await this.pool.query('DELETE FROM ims_credential WHERE id = $1', [id]));
+  }
+
+  async getSipMapping(id: string): Promise<SipMapping | undefined> {
+    const [row] = await this.rows('SELECT * FROM sip_mapping WHERE id = $1', [id]);
+    return row === undefined ? undefined : sipMappingFromRow(row);
+  }
+
+  async sipMappingsOf(subscriberId: string): Promise<SipMapping[]> {
+    const rows = await this.rows(`SELECT * FROM sip_mapping WHERE subscriber_id = $1 ORDER BY id ${C}`, [
+      subscriberId,
+    ]);
+    return rows.map(sipMappingFromRow);
+  }
+
+  async sipMappingsIn(domain: string): Promise<SipMapping[]> {
+    const rows = await this.rows(`SELECT * FROM sip_mapping WHERE domain = $1 ORDER BY id ${C}`, [
+      domain.toLowerCase(),
+    ]);
+    return rows.map(sipMappingFromRow);
+  }
+
+  async findSipMapping(impu: string): Promise<SipMapping | undefined> {
+    const [row] = await this.rows('SELECT * FROM sip_mapping WHERE impu = $1', [impu]);
+    return row === undefined ? undefined : sipMappingFromRow(row);
+  }
+
+  async putSipMapping(mapping: SipMapping): Promise<void> {
+    checkSipMapping(mapping);
+    const { domain, subscriberId, impu, impi } = mapping;
+    await this.write({ domain, subscriberId, impu, impi }, (db) => putSipMapping(db, mapping));
+  }
+
+  async deleteSipMapping(id: string): Promise<boolean> {
+    return changed(await this.pool.query('DELETE FROM sip_mapping WHERE id = $1', [id]));
   }
 
   async leasePoolIdentity(

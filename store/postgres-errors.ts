@@ -12,6 +12,7 @@ const UNIQUE: Readonly<Record<string, string>> = {
   subscriber_username_unique: 'username',
   ims_credential_impu_unique: 'impu',
   ims_credential_impi_unique: 'impi',
+  sip_mapping_impu_unique: 'impu',
 };
 
 const FOREIGN: Readonly<Record<string, string>> = {
@@ -20,6 +21,8 @@ const FOREIGN: Readonly<Record<string, string>> = {
   ims_credential_domain_fk: 'domain',
   ims_credential_subscriber_fk: 'subscriberId',
   pool_lease_credential_fk: 'credentialId',
+  sip_mapping_domain_fk: 'domain',
+  sip_mapping_subscriber_fk: 'subscriberId',
 };
 
 function sqlState(error: unknown): { code: string; constraint: string | undefined } | undefined {

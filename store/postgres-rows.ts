@@ -6,7 +6,7 @@
  * postgres-statements.ts, in the tables' column order.
  */
 
-import type { Domain, ImsCredential, Subscriber } from './directory.ts';
+import type { Domain, ImsCredential, SipMapping, Subscriber } from './directory.ts';
 import { CorruptRow, directoryRows, type RowCodec } from './directory-rows.ts';
 
 export { CorruptRow } from './directory-rows.ts';
@@ -39,7 +39,7 @@ const postgres: RowCodec<unknown> = {
 
 const rows = directoryRows(postgres);
 
-export const { domainFromRow, subscriberFromRow, credentialFromRow, leaseFromRow } = rows;
+export const { domainFromRow, subscriberFromRow, credentialFromRow, leaseFromRow, sipMappingFromRow } = rows;
 
 /** Parameters $1..$7 of the domain upsert. */
 export function domainParams(d: Domain): unknown[] {
@@ -54,4 +54,9 @@ export function subscriberParams(s: Subscriber): unknown[] {
 /** Parameters $1..$7 of the credential upsert (the secret as JSON text for the jsonb column). */
 export function credentialParams(c: ImsCredential): unknown[] {
   return Object.values(rows.credentialToRow(c));
+}
+
+/** Parameters $1..$5 of the SIP mapping upsert. */
+export function sipMappingParams(m: SipMapping): unknown[] {
+  return Object.values(rows.sipMappingToRow(m));
 }

@@ -61,7 +61,27 @@ const MIGRATIONS: readonly string[] = [
     leased_at bigint NOT NULL               -- ms since the epoch, from the directory's clock
   );
   `,
+  // 2: SIP mappings (a subscriber's SIP identity without a secret, TS 33.203 X.3 with TNA).
+  `
+  CREATE TABLE sip_mapping (
+    id text PRIMARY KEY CHECK (id <> ''),
+    domain text NOT NULL CONSTRAINT sip_mapping_domain_fk REFERENCES domain (name)
+      ON UPDATE RESTRICT ON DELETE RESTRICT,
+    subscriber_id text NOT NULL,
+    impu text NOT NULL CHECK (impu <> ''),
+    impi text NOT NULL CHECK (impi <> ''),  -- shared only by mappings of one subscriber
+    CONSTRAINT sip_mapping_impu_unique UNIQUE (impu),
+    CONSTRAINT sip_mapping_subscriber_fk FOREIGN KEY (subscriber_id, domain)
+      REFERENCES subscriber (id, domain) ON UPDATE CASCADE ON DELETE CASCADE
+  );
+  CREATE INDEX sip_mapping_subscriber ON sip_mapping (subscriber_id);
+  CREATE INDEX sip_mapping_domain ON sip_mapping (domain);
+  CREATE INDEX sip_mapping_impi ON sip_mapping (impi);
+  `,
 ];
+
+/** The migration steps, for tests that build a database of an older version. */
+export const POSTGRES_MIGRATIONS = MIGRATIONS;
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -27,3 +27,6 @@ export const FREE_IDENTITY = `SELECT ${CREDENTIAL_COLUMNS} FROM ims_credential c
 export const WRITE_LEASE = `INSERT INTO pool_lease VALUES ($1, $2, $3, $4)
   ON CONFLICT (credential_id) DO UPDATE SET holder = excluded.holder,
     expires_at = excluded.expires_at, leased_at = excluded.leased_at`;
+export const UPSERT_MAPPING = `INSERT INTO sip_mapping VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (id) DO UPDATE SET domain = excluded.domain, subscriber_id = excluded.subscriber_id,
+    impu = excluded.impu, impi = excluded.impi`;

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { credential, directoryContract, domain, subscriber } from './directory-contract.ts';
 import { openSqliteDirectory } from './sqlite-directory.ts';
-import { SCHEMA_VERSION } from './sqlite-schema.ts';
+import { SCHEMA_VERSION, SQLITE_MIGRATIONS } from './sqlite-schema.ts';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'webrtc-ims-directory-'));
 let files = 0;
@@ -15,7 +15,18 @@ const freshFile = (): string => path.join(scratch, `directory-${++files}.sqlite`
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 directoryContract('SqliteDirectory (:memory:)', () => openSqliteDirectory({ file: ':memory:' }));
-directoryContract('SqliteDirectory (file)', () => openSqliteDirectory({ file: freshFile() }));
+directoryContract('SqliteDirectory (file)', () => openSqliteDirectory({ file: freshFile() }), {
+  // A trigger, added through a second connection, makes the removal of a domain row fail.
+  async openFailing() {
+    const file = freshFile();
+    const dir = await openSqliteDirectory({ file });
+    const raw = new Database(file);
+    raw.exec(`CREATE TRIGGER fail_domain_delete BEFORE DELETE ON domain
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    raw.close();
+    return dir;
+  },
+});
 
 async function seededFile(pool: number): Promise<string> {
   const file = freshFile();
@@ -107,10 +118,41 @@ describe('SqliteDirectory on a shared file', () => {
     await again.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version, applied_at FROM schema_version').all()).toEqual([
-      { version: SCHEMA_VERSION, applied_at: 42 },
-    ]);
+    expect(raw.prepare('SELECT version, applied_at FROM schema_version ORDER BY version').all()).toEqual(
+      Array.from({ length: SCHEMA_VERSION }, (_, n) => ({ version: n + 1, applied_at: 42 })),
+    );
     raw.close();
+  });
+
+  it('[STORE-directory-sqlite-migration] opens a file of schema version 1 (before SIP mappings), keeps its data and adds SIP mappings', async () => {
+    const file = freshFile();
+    const raw = new Database(file);
+    raw.exec(SQLITE_MIGRATIONS[0] ?? '');
+    raw.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL);
+      INSERT INTO schema_version VALUES (1, 7);
+      INSERT INTO domain VALUES ('ims.lab', NULL, '[]', 1, 600, '["call"]', '["call"]');
+      INSERT INTO subscriber VALUES ('s1', 'alice', 'ims.lab', 'user', '[]', NULL, 0);
+      INSERT INTO ims_credential VALUES ('c1', 'ims.lab', 's1', 'sip:alice@ims.lab', 'alice@ims.lab',
+        '{"kind":"digest","password":"pw"}', NULL);`);
+    raw.close();
+    const dir = await openSqliteDirectory({ file, now: () => 8 });
+    expect((await dir.getImsCredential('c1'))?.impu).toBe('sip:alice@ims.lab');
+    await dir.putSipMapping({
+      id: 'm1',
+      domain: 'ims.lab',
+      subscriberId: 's1',
+      impu: 'tel:+1555',
+      impi: 'a@ims.lab',
+    });
+    expect((await dir.findSipMapping('tel:+1555'))?.subscriberId).toBe('s1');
+    await dir.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT version, applied_at FROM schema_version ORDER BY version').all()).toEqual([
+      { version: 1, applied_at: 7 },
+      { version: 2, applied_at: 8 },
+    ]);
+    check.close();
+    expect(SCHEMA_VERSION).toBe(2);
   });
 
   it('[STORE-directory-sqlite-file] refuses a file written by a newer schema version', async () => {

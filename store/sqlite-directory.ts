@@ -7,19 +7,43 @@
  */
 
 import Database from 'better-sqlite3';
-import type { Domain, ImsCredential, PoolLease, Subscriber, SubscriberDirectory } from './directory.ts';
-import { checkCredential, checkDomain, checkSubscriber, checkTime } from './directory-checks.ts';
-import { DirectoryConflict, DirectoryInvalid, DirectoryMissing } from './directory-errors.ts';
+import type {
+  Domain,
+  DomainContents,
+  ImsCredential,
+  PoolLease,
+  SipMapping,
+  Subscriber,
+  SubscriberDirectory,
+} from './directory.ts';
+import {
+  checkCredential,
+  checkDomain,
+  checkSipMapping,
+  checkSubscriber,
+  checkTime,
+} from './directory-checks.ts';
+import {
+  DirectoryConflict,
+  DirectoryInvalid,
+  DirectoryMissing,
+  DomainInUse,
+  isEmpty,
+} from './directory-errors.ts';
+import { identityConflict, type WrittenIdentity } from './directory-identities.ts';
 import {
   credentialFromRow,
   credentialToRow,
   domainFromRow,
   domainToRow,
   leaseFromRow,
+  sipMappingFromRow,
+  sipMappingToRow,
   subscriberFromRow,
   subscriberToRow,
 } from './sqlite-rows.ts';
 import { configureConnection, migrate } from './sqlite-schema.ts';
+import { constraintError, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 
 export interface SqliteDirectoryOptions {
   /** the database file, created when missing; `:memory:` for a private in-memory directory */
@@ -30,23 +54,10 @@ export interface SqliteDirectoryOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const CREDENTIAL_COLUMNS = 'c.id, c.domain, c.subscriber_id, c.impu, c.impi, c.secret, c.wss_server';
-
-/** Maps a UNIQUE failure SQLite raised (a race the checks could not see) onto the typed error. */
-function constraintError(error: unknown): unknown {
-  if (!(error instanceof Database.SqliteError) || !error.code.startsWith('SQLITE_CONSTRAINT')) return error;
-  const unique = /UNIQUE constraint failed: \w+\.(\w+)/.exec(error.message);
-  const column = unique?.[1];
-  if (column === 'impu' || column === 'impi' || column === 'username')
-    return new DirectoryConflict(column, '');
-  if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new DirectoryMissing('reference', '');
-  return error;
-}
-
 export class SqliteDirectory implements SubscriberDirectory {
   private readonly db: Database.Database;
   private readonly now: () => number;
-  private readonly sql;
+  private readonly sql: SqliteStatements;
 
   constructor(options: SqliteDirectoryOptions) {
     this.now = options.now ?? Date.now;
@@ -58,58 +69,7 @@ export class SqliteDirectory implements SubscriberDirectory {
       this.db.close();
       throw error;
     }
-    const p = (source: string) => this.db.prepare(source);
-    this.sql = {
-      domain: p('SELECT * FROM domain WHERE name = ?'),
-      domains: p('SELECT * FROM domain ORDER BY name'),
-      parentOf: p('SELECT parent FROM domain WHERE name = ?').pluck(),
-      upsertDomain: p(`INSERT INTO domain VALUES (@name, @parent, @allowed_origins, @anonymous_enabled,
-          @anonymous_token_ttl, @anonymous_capabilities, @services)
-        ON CONFLICT (name) DO UPDATE SET parent = excluded.parent, allowed_origins = excluded.allowed_origins,
-          anonymous_enabled = excluded.anonymous_enabled, anonymous_token_ttl = excluded.anonymous_token_ttl,
-          anonymous_capabilities = excluded.anonymous_capabilities, services = excluded.services`),
-      subscriber: p('SELECT * FROM subscriber WHERE id = ?'),
-      subscriberByName: p('SELECT * FROM subscriber WHERE username = ? AND domain = ?'),
-      subscribers: p('SELECT * FROM subscriber WHERE domain = ? ORDER BY username'),
-      upsertSubscriber: p(`INSERT INTO subscriber VALUES (@id, @username, @domain, @role, @capabilities,
-          @password_hash, @disabled)
-        ON CONFLICT (id) DO UPDATE SET username = excluded.username, domain = excluded.domain,
-          role = excluded.role, capabilities = excluded.capabilities,
-          password_hash = excluded.password_hash, disabled = excluded.disabled`),
-      deleteSubscriber: p('DELETE FROM subscriber WHERE id = ?'),
-      credential: p(`SELECT ${CREDENTIAL_COLUMNS} FROM ims_credential c WHERE c.id = ?`),
-      credentialIdByImpu: p('SELECT id FROM ims_credential WHERE impu = ?').pluck(),
-      credentialIdByImpi: p('SELECT id FROM ims_credential WHERE impi = ?').pluck(),
-      credentialsOf: p(
-        `SELECT ${CREDENTIAL_COLUMNS} FROM ims_credential c WHERE c.subscriber_id = ? ORDER BY c.id`,
-      ),
-      pool: p(
-        `SELECT ${CREDENTIAL_COLUMNS} FROM ims_credential c
-         WHERE c.domain = ? AND c.subscriber_id IS NULL ORDER BY c.id`,
-      ),
-      upsertCredential: p(`INSERT INTO ims_credential VALUES (@id, @domain, @subscriber_id, @impu, @impi,
-          @secret, @wss_server)
-        ON CONFLICT (id) DO UPDATE SET domain = excluded.domain, subscriber_id = excluded.subscriber_id,
-          impu = excluded.impu, impi = excluded.impi, secret = excluded.secret, wss_server = excluded.wss_server`),
-      deleteCredential: p('DELETE FROM ims_credential WHERE id = ?'),
-      // A free pool identity: never leased, or its lease ran out; never-leased ones first.
-      freeIdentity: p(
-        `SELECT ${CREDENTIAL_COLUMNS} FROM ims_credential c LEFT JOIN pool_lease l ON l.credential_id = c.id
-         WHERE c.domain = ? AND c.subscriber_id IS NULL AND (l.credential_id IS NULL OR l.expires_at <= ?)
-         ORDER BY l.expires_at IS NOT NULL, l.expires_at, c.id LIMIT 1`,
-      ),
-      writeLease: p(`INSERT INTO pool_lease VALUES (?, ?, ?, ?)
-        ON CONFLICT (credential_id) DO UPDATE SET holder = excluded.holder,
-          expires_at = excluded.expires_at, leased_at = excluded.leased_at`),
-      renewLease: p('UPDATE pool_lease SET expires_at = ? WHERE credential_id = ? AND holder = ?'),
-      releaseLease: p('DELETE FROM pool_lease WHERE credential_id = ? AND holder = ?'),
-      dropLease: p('DELETE FROM pool_lease WHERE credential_id = ?'),
-      activeLeases: p(
-        `SELECT ${CREDENTIAL_COLUMNS}, l.holder, l.expires_at FROM pool_lease l
-         JOIN ims_credential c ON c.id = l.credential_id
-         WHERE c.domain = ? AND l.expires_at > ? ORDER BY l.expires_at, c.id`,
-      ),
-    };
+    this.sql = prepareStatements(this.db);
   }
 
   /** Runs `body` as one BEGIN IMMEDIATE transaction; a refusal rolls everything back. */
@@ -149,6 +109,32 @@ export class SqliteDirectory implements SubscriberDirectory {
     });
   }
 
+  async deleteDomain(name: string, options: { readonly cascade?: boolean } = {}): Promise<boolean> {
+    const key = name.toLowerCase();
+    return this.write(() => {
+      if (this.sql.domain.get(key) === undefined) return false;
+      const children = this.sql.childrenOf.all(key).map(String);
+      const contents = this.contentsOf(key);
+      if (children.length > 0 || (!isEmpty(contents) && options.cascade !== true))
+        throw new DomainInUse(key, children, contents);
+      if (options.cascade === true) {
+        this.sql.deleteSubscribersIn.run(key);
+        this.sql.deletePoolOf.run(key);
+      }
+      return this.sql.deleteDomain.run(key).changes > 0;
+    });
+  }
+
+  private contentsOf(domain: string): DomainContents {
+    const n = (value: unknown): number => Number(value);
+    return {
+      subscribers: n(this.sql.countSubscribers.get(domain)),
+      imsCredentials: n(this.sql.countCredentials.get(domain)),
+      sipMappings: n(this.sql.countMappings.get(domain)),
+      activeLeases: n(this.sql.countLeases.get(domain, this.now())),
+    };
+  }
+
   async getSubscriber(id: string): Promise<Subscriber | undefined> {
     const row: unknown = this.sql.subscriber.get(id);
     return row === undefined ? undefined : subscriberFromRow(row);
@@ -171,13 +157,13 @@ export class SqliteDirectory implements SubscriberDirectory {
       const holder: unknown = this.sql.subscriberByName.get(subscriber.username, subscriber.domain);
       if (holder !== undefined && subscriberFromRow(holder).id !== subscriber.id)
         throw new DirectoryConflict('username', subscriber.username);
-      // A subscriber moved to another domain takes its IMS credentials along (ON UPDATE CASCADE).
+      // A subscriber moved to another domain takes its credentials and mappings along (ON UPDATE CASCADE).
       this.sql.upsertSubscriber.run(subscriberToRow(subscriber));
     });
   }
 
   async deleteSubscriber(id: string): Promise<boolean> {
-    // Its IMS credentials go with it (ON DELETE CASCADE), and their leases with them.
+    // Its IMS credentials and SIP mappings go with it (ON DELETE CASCADE), leases with the former.
     return this.write(() => this.sql.deleteSubscriber.run(id).changes > 0);
   }
 
@@ -199,23 +185,9 @@ export class SqliteDirectory implements SubscriberDirectory {
     this.write(() => {
       if (this.sql.domain.get(credential.domain) === undefined)
         throw new DirectoryMissing('domain', credential.domain);
-      if (credential.subscriberId !== undefined) {
-        const row: unknown = this.sql.subscriber.get(credential.subscriberId);
-        if (row === undefined) throw new DirectoryMissing('subscriberId', credential.subscriberId);
-        const owner = subscriberFromRow(row);
-        if (owner.domain !== credential.domain)
-          throw new DirectoryInvalid(
-            'domain',
-            credential.domain,
-            `must be the subscriber's domain ${owner.domain}`,
-          );
-      }
-      for (const field of ['impu', 'impi'] as const) {
-        const query = field === 'impu' ? this.sql.credentialIdByImpu : this.sql.credentialIdByImpi;
-        const taken: unknown = query.get(credential[field]);
-        if (taken !== undefined && taken !== credential.id)
-          throw new DirectoryConflict(field, credential[field]);
-      }
+      if (credential.subscriberId !== undefined)
+        this.requireOwner(credential.subscriberId, credential.domain);
+      this.claimIdentity({ kind: 'credential', ...credential });
       const before: unknown = this.sql.credential.get(credential.id);
       const previous = before === undefined ? undefined : credentialFromRow(before);
       this.sql.upsertCredential.run(credentialToRow(credential));
@@ -230,6 +202,65 @@ export class SqliteDirectory implements SubscriberDirectory {
 
   async deleteImsCredential(id: string): Promise<boolean> {
     return this.write(() => this.sql.deleteCredential.run(id).changes > 0);
+  }
+
+  async getSipMapping(id: string): Promise<SipMapping | undefined> {
+    const row: unknown = this.sql.mapping.get(id);
+    return row === undefined ? undefined : sipMappingFromRow(row);
+  }
+
+  async sipMappingsOf(subscriberId: string): Promise<SipMapping[]> {
+    return this.sql.mappingsOf.all(subscriberId).map(sipMappingFromRow);
+  }
+
+  async sipMappingsIn(domain: string): Promise<SipMapping[]> {
+    return this.sql.mappingsIn.all(domain.toLowerCase()).map(sipMappingFromRow);
+  }
+
+  async findSipMapping(impu: string): Promise<SipMapping | undefined> {
+    const row: unknown = this.sql.mappingByImpu.get(impu);
+    return row === undefined ? undefined : sipMappingFromRow(row);
+  }
+
+  async putSipMapping(mapping: SipMapping): Promise<void> {
+    checkSipMapping(mapping);
+    this.write(() => {
+      if (this.sql.domain.get(mapping.domain) === undefined)
+        throw new DirectoryMissing('domain', mapping.domain);
+      this.requireOwner(mapping.subscriberId, mapping.domain);
+      this.claimIdentity({ kind: 'mapping', ...mapping });
+      this.sql.upsertMapping.run(sipMappingToRow(mapping));
+    });
+  }
+
+  async deleteSipMapping(id: string): Promise<boolean> {
+    return this.write(() => this.sql.deleteMapping.run(id).changes > 0);
+  }
+
+  /** The subscriber must exist and be of `domain`. */
+  private requireOwner(subscriberId: string, domain: string): void {
+    const row: unknown = this.sql.subscriber.get(subscriberId);
+    if (row === undefined) throw new DirectoryMissing('subscriberId', subscriberId);
+    const owner = subscriberFromRow(row);
+    if (owner.domain !== domain)
+      throw new DirectoryInvalid('domain', domain, `must be the subscriber's domain ${owner.domain}`);
+  }
+
+  /** Refuses an IMPU or IMPI held elsewhere (directory-identities.ts). */
+  private claimIdentity(written: WrittenIdentity): void {
+    const conflict = identityConflict(
+      {
+        impuCredentials: this.sql.credentialIdsByImpu.all(written.impu).map(String),
+        impuMappings: this.sql.mappingIdsByImpu.all(written.impu).map(String),
+        impiCredentials: this.sql.credentialIdsByImpi.all(written.impi).map(String),
+        impiMappings: this.sql.mappingsByImpi.all(written.impi).map((raw) => {
+          const m = raw as { id: unknown; subscriber_id: unknown };
+          return { id: String(m.id), subscriberId: String(m.subscriber_id) };
+        }),
+      },
+      written,
+    );
+    if (conflict !== undefined) throw conflict;
   }
 
   async leasePoolIdentity(

@@ -50,4 +50,6 @@ export const {
   credentialFromRow,
   credentialToRow,
   leaseFromRow,
+  sipMappingFromRow,
+  sipMappingToRow,
 } = directoryRows(sqlite);

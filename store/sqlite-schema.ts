@@ -53,7 +53,25 @@ const MIGRATIONS: readonly string[] = [
     leased_at INTEGER NOT NULL              -- ms since the epoch, from the directory's clock
   ) STRICT;
   `,
+  // 2: SIP mappings (a subscriber's SIP identity without a secret, TS 33.203 X.3 with TNA).
+  `
+  CREATE TABLE sip_mapping (
+    id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+    domain TEXT NOT NULL REFERENCES domain (name) ON UPDATE RESTRICT ON DELETE RESTRICT,
+    subscriber_id TEXT NOT NULL,
+    impu TEXT NOT NULL UNIQUE CHECK (impu <> ''),
+    impi TEXT NOT NULL CHECK (impi <> ''),   -- shared only by mappings of one subscriber
+    FOREIGN KEY (subscriber_id, domain) REFERENCES subscriber (id, domain)
+      ON UPDATE CASCADE ON DELETE CASCADE
+  ) STRICT;
+  CREATE INDEX sip_mapping_subscriber ON sip_mapping (subscriber_id);
+  CREATE INDEX sip_mapping_domain ON sip_mapping (domain);
+  CREATE INDEX sip_mapping_impi ON sip_mapping (impi);
+  `,
 ];
+
+/** The migration steps, for tests that build a file of an older version. */
+export const SQLITE_MIGRATIONS = MIGRATIONS;
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,9 +1,11 @@
 /**
  * The IMS claims the WAF puts in its access tokens (token/claims.ts is the contract):
  *
- * - a subscriber: `ims: {domain, impu, impi}` from the first IMS credential bound to it
- *   (TS 33.203 X.3); without one, `ims: {domain, pool: true}` when the domain has a pool (X.4);
- *   without either, no `ims` claim (such a token serves the SAPI, not SIP registration);
+ * - a subscriber: `ims: {domain, impu, impi}` (TS 33.203 X.3, scenario 2) from its first SIP
+ *   mapping (an identity bound without a secret, for cores that trust the eP-CSCF), else from its
+ *   first IMS credential (first by id); without either, `ims: {domain, pool: true}` when the
+ *   domain has a pool (X.4); without one, no `ims` claim (such a token serves the SAPI, not SIP
+ *   registration);
  * - a guest: `ims: {domain, pool: true}` and the domain's anonymous capability rules;
  * - a confidential client (client_credentials): `role` and `ims: {domain, pool: true}` only when
  *   its entry in WAF_CLIENTS_FILE names them.
@@ -33,10 +35,11 @@ export async function subscriberClaims(
     services: domain?.services ?? [],
     subscriberRules: subscriber.capabilities,
   });
-  const [credential] = await directory.imsCredentialsOf(subscriber.id);
+  const [mapping] = await directory.sipMappingsOf(subscriber.id);
+  const [credential] = mapping === undefined ? await directory.imsCredentialsOf(subscriber.id) : [];
+  const identity = mapping ?? credential;
   let ims: ImsClaim | undefined;
-  if (credential !== undefined)
-    ims = { domain: subscriber.domain, impu: credential.impu, impi: credential.impi };
+  if (identity !== undefined) ims = { domain: subscriber.domain, impu: identity.impu, impi: identity.impi };
   else if ((await directory.poolOf(subscriber.domain)).length > 0)
     ims = { domain: subscriber.domain, pool: true };
   return { ...(ims === undefined ? {} : { ims }), caps, role: subscriber.role };

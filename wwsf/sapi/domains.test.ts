@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SapiFixture, startSapiFixture } from './fixture.ts';
+import { type SapiFixture, sapiBackends, startSapiFixture } from './fixture.ts';
 
-describe('SAPI domains', () => {
+describe.each(sapiBackends())('SAPI domains ($name)', ({ open }) => {
   let f: SapiFixture;
   beforeAll(async () => {
-    f = await startSapiFixture();
+    f = await startSapiFixture(open);
   });
   afterAll(async () => {
     await f?.w.stop();

@@ -1,17 +1,19 @@
 /**
- * SAPI domains (tenants): list, read, create or replace, and the state of the anonymous pool.
- * A domain has a parent (the hierarchy admins' reach follows), allowed origins, an anonymous
- * policy and enabled services. Domains are not deleted through the SAPI (the directory keeps
- * subscribers and pools by domain).
+ * SAPI domains (tenants): list, read, create or replace, delete, and the state of the anonymous
+ * pool. A domain has a parent (the hierarchy admins' reach follows), allowed origins, an
+ * anonymous policy and enabled services. A delete is refused (409) while the domain has child
+ * domains, or holds subscribers, credentials or mappings unless `?cascade=true`, which deletes
+ * them with it in one transaction; an admin deletes only domains strictly below its own.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Domain } from '../../store/directory.ts';
+import { forbidden } from '../bearer.ts';
 import { domainCapabilities } from '../caller-capabilities.ts';
-import { ProblemError } from '../problem.ts';
+import { PROBLEM_TYPE, ProblemError } from '../problem.ts';
 import { notFound } from './access.ts';
 import { BEARER, type SapiRoutes } from './context.ts';
 import { json, problems, reply, write } from './respond.ts';
-import { DomainBody, DomainParam, DomainView } from './schemas.ts';
+import { DomainBody, DomainInUseProblem, DomainParam, DomainView } from './schemas.ts';
 
 export function domainView(d: Domain): z.output<typeof DomainView> {
   return reply(DomainView, {
@@ -64,6 +66,33 @@ const put = createRoute({
     200: json(DomainView, 'replaced'),
     201: json(DomainView, 'created'),
     ...problems(400, 401, 403, 404, 409, 415, 422),
+  },
+});
+
+const DeleteQuery = z.object({
+  cascade: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      param: { name: 'cascade', in: 'query' },
+      description:
+        'true: delete the subscribers, credentials, mappings and pool leases of the domain with it',
+    }),
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/domains/{name}',
+  summary: 'Delete a domain (operator admins: any; other admins: domains strictly below their own)',
+  security: BEARER,
+  request: { params: DomainParam, query: DeleteQuery },
+  responses: {
+    204: { description: 'deleted' },
+    ...problems(400, 401, 403, 404),
+    409: {
+      description: 'the domain has child domains, or contents and cascade is not true',
+      content: { [PROBLEM_TYPE]: { schema: DomainInUseProblem } },
+    },
   },
 });
 
@@ -128,6 +157,17 @@ export const domainRoutes: SapiRoutes = (api, s) => {
     if (existing !== undefined) return c.json(view, 200);
     c.header('location', `/sapi/domains/${name}`);
     return c.json(view, 201);
+  });
+
+  api.openapi(remove, async (c) => {
+    const access = c.get('access');
+    const { name } = c.req.valid('param');
+    await access.requireVisibleDomain(name);
+    if (name === access.domain && !access.isOperator)
+      throw forbidden('an admin cannot delete its own domain');
+    const cascade = c.req.valid('query').cascade === 'true';
+    if (!(await write(() => s.directory.deleteDomain(name, { cascade })))) throw notFound('domain', name);
+    return c.body(null, 204);
   });
 
   api.openapi(pool, async (c) => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SapiFixture, startSapiFixture } from './fixture.ts';
+import { type SapiFixture, sapiBackends, startSapiFixture } from './fixture.ts';
 
 const K = '465b5ce8b199b49faa5f0a2ee238a6bc';
 const OPC = 'cd63cb71954a9f4e48a5994e37a02baf';
 
-describe('SAPI IMS credentials', () => {
+describe.each(sapiBackends())('SAPI IMS credentials ($name)', ({ open }) => {
   let f: SapiFixture;
   beforeAll(async () => {
-    f = await startSapiFixture();
+    f = await startSapiFixture(open);
   });
   afterAll(async () => {
     await f?.w.stop();

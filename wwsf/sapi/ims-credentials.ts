@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ImsCredential, SubscriberDirectory } from '../../store/directory.ts';
-import { ProblemError } from '../problem.ts';
 import { type Access, notFound } from './access.ts';
 import { BEARER, type SapiRoutes } from './context.ts';
+import { checkOwner } from './credential-owner.ts';
 import { json, problems, reply, write } from './respond.ts';
 import { IdParam, ImsCredentialBody, ImsCredentialView } from './schemas.ts';
 import { visibleSubscriber } from './subscribers.ts';
@@ -57,18 +57,7 @@ async function fromBody(
   id: string,
   body: z.output<typeof ImsCredentialBody>,
 ): Promise<ImsCredential> {
-  if ((await directory.getDomain(body.domain)) === undefined)
-    throw new ProblemError(422, `domain ${body.domain} does not exist`, {
-      errors: [{ pointer: '/domain', detail: 'unknown domain' }],
-    });
-  await access.requireAdmin(body.domain);
-  if (body.subscriberId !== null) {
-    const owner = await directory.getSubscriber(body.subscriberId);
-    if (owner === undefined || owner.domain !== body.domain)
-      throw new ProblemError(422, `no subscriber ${body.subscriberId} in domain ${body.domain}`, {
-        errors: [{ pointer: '/subscriberId', detail: 'unknown subscriber in this domain' }],
-      });
-  }
+  await checkOwner(directory, access, body.domain, body.subscriberId);
   return {
     id,
     domain: body.domain,

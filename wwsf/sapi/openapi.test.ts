@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SapiFixture, startSapiFixture } from './fixture.ts';
+import { type SapiFixture, sapiBackends, startSapiFixture } from './fixture.ts';
 
 interface SchemaObject {
   readonly properties?: Record<string, { pattern?: string; minimum?: number; maxLength?: number }>;
@@ -7,10 +7,10 @@ interface SchemaObject {
   readonly additionalProperties?: boolean;
 }
 
-describe('SAPI OpenAPI document', () => {
+describe.each(sapiBackends())('SAPI OpenAPI document ($name)', ({ open }) => {
   let f: SapiFixture;
   beforeAll(async () => {
-    f = await startSapiFixture();
+    f = await startSapiFixture(open);
   });
   afterAll(async () => {
     await f?.w.stop();
@@ -47,6 +47,12 @@ describe('SAPI OpenAPI document', () => {
         'GET /credentials/ims/{id}',
         'PUT /credentials/ims/{id}',
         'DELETE /credentials/ims/{id}',
+        'DELETE /domains/{name}',
+        'GET /credentials/sip-mapping',
+        'POST /credentials/sip-mapping',
+        'GET /credentials/sip-mapping/{id}',
+        'PUT /credentials/sip-mapping/{id}',
+        'DELETE /credentials/sip-mapping/{id}',
       ].sort(),
     );
     for (const ops of Object.values(doc.paths))

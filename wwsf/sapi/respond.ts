@@ -3,8 +3,20 @@
  * every field at fault), and the mapping of the directory's refusals onto HTTP statuses.
  */
 import type { z } from '@hono/zod-openapi';
-import { DirectoryConflict, DirectoryError, DirectoryMissing } from '../../store/directory-errors.ts';
-import { type FieldError, jsonPointer, PROBLEM_TYPE, ProblemError } from '../problem.ts';
+import type { DomainContents } from '../../store/directory.ts';
+import {
+  DirectoryConflict,
+  DirectoryError,
+  DirectoryMissing,
+  DomainInUse,
+} from '../../store/directory-errors.ts';
+import {
+  type FieldError,
+  jsonPointer,
+  PROBLEM_TYPE,
+  type ProblemDocument,
+  ProblemError,
+} from '../problem.ts';
 import { Problem } from './schemas.ts';
 
 /** The problem responses every SAPI route may give, for the OpenAPI document. */
@@ -61,8 +73,31 @@ export function validationProblem(error: z.ZodError, target: string): ProblemErr
   );
 }
 
+/**
+ * A domain that cannot be deleted (409): the problem document names the child domains and counts
+ * the contents in extension members (RFC 9457 §3.2), `children` and `contents`.
+ */
+export class DomainInUseProblem extends ProblemError {
+  constructor(private readonly refusal: DomainInUse) {
+    const errors =
+      refusal.children.length > 0
+        ? [{ pointer: '/path/name', detail: `has child domains: ${refusal.children.join(', ')}` }]
+        : [{ pointer: '/query/cascade', detail: 'is not true: the domain is deleted only when empty' }];
+    super(409, refusal.message, { errors });
+  }
+
+  override document(): ProblemDocument & { children: string[]; contents: DomainContents } {
+    return {
+      ...super.document(),
+      children: [...this.refusal.children],
+      contents: { ...this.refusal.contents },
+    };
+  }
+}
+
 /** A directory refusal as a problem: conflict 409, a missing reference 422, an invalid value 422. */
 export function directoryProblem(error: unknown): unknown {
+  if (error instanceof DomainInUse) return new DomainInUseProblem(error);
   if (!(error instanceof DirectoryError)) return error;
   const pointer = `/${error.field.replace(/\./g, '/')}`;
   const errors = [{ pointer, detail: error.message }];

@@ -14,6 +14,7 @@ import type { SapiEnv } from './context.ts';
 import { domainRoutes } from './domains.ts';
 import { imsCredentialRoutes } from './ims-credentials.ts';
 import { validationProblem } from './respond.ts';
+import { sipMappingRoutes } from './sip-mappings.ts';
 import { subscriberRoutes } from './subscribers.ts';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -39,7 +40,7 @@ export function createSapi(s: WwsfServices): OpenAPIHono<SapiEnv> {
       title: 'WebRTC IMS SAPI',
       version: '1',
       description:
-        'Provisioning of domains, subscribers and IMS credentials of the WWSF (TS 23.228 Annex U). Errors are RFC 9457 problem documents.',
+        'Provisioning of domains, subscribers, IMS credentials and SIP mappings of the WWSF (TS 23.228 Annex U). Errors are RFC 9457 problem documents.',
     },
     servers: [{ url: '/sapi' }],
   });
@@ -48,7 +49,13 @@ export function createSapi(s: WwsfServices): OpenAPIHono<SapiEnv> {
     c.set('access', await Access.of(caller, s.directory, s.config.operatorDomain));
     await next();
   });
-  for (const routes of [capabilityRoutes, domainRoutes, subscriberRoutes, imsCredentialRoutes])
+  for (const routes of [
+    capabilityRoutes,
+    domainRoutes,
+    subscriberRoutes,
+    imsCredentialRoutes,
+    sipMappingRoutes,
+  ])
     routes(api, s);
   return api;
 }

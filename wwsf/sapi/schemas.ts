@@ -99,7 +99,11 @@ export const SubscriberView = z
     capabilities: z.array(z.string()).openapi({ description: 'the rules as stored' }),
     effectiveCapabilities: z.array(z.string()),
     disabled: z.boolean(),
-    credentials: z.strictObject({ basic: z.boolean(), ims: z.number().int() }),
+    credentials: z.strictObject({
+      basic: z.boolean(),
+      ims: z.number().int(),
+      sipMappings: z.number().int(),
+    }),
   })
   .openapi('Subscriber');
 
@@ -117,7 +121,7 @@ export const ImsSecretBody = z
   ])
   .openapi('ImsSecret');
 
-const Impu = z
+export const Impu = z
   .string()
   .max(512)
   .regex(
@@ -125,7 +129,7 @@ const Impu = z
     'must be a SIP URI with a user part or a tel URI',
   )
   .openapi({ example: 'sip:alice@ims.example.com' });
-const Impi = z
+export const Impi = z
   .string()
   .max(512)
   .regex(/^[^\s@<>"]+@[^\s@<>"]+$/, 'must be a NAI: user@realm')
@@ -169,6 +173,29 @@ export const ImsCredentialView = z
   })
   .openapi('ImsCredential');
 
+export const SipMappingBody = z
+  .strictObject({
+    domain: DomainName,
+    subscriberId: z
+      .string()
+      .min(1)
+      .max(128)
+      .openapi({ description: 'the subscriber the identity is bound to' }),
+    impu: Impu,
+    impi: Impi.openapi({ description: 'the private identity the IMS core knows the IMPU by' }),
+  })
+  .openapi('SipMappingBody');
+
+export const SipMappingView = z
+  .strictObject({
+    id: z.string(),
+    domain: z.string(),
+    subscriberId: z.string(),
+    impu: z.string(),
+    impi: z.string(),
+  })
+  .openapi('SipMapping');
+
 export const CapabilitiesView = z
   .strictObject({
     subject: z.string(),
@@ -187,6 +214,16 @@ export const Problem = z
     errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
   })
   .openapi('Problem');
+
+export const DomainInUseProblem = Problem.extend({
+  children: z.array(z.string()).openapi({ description: 'the child domains (deleted only on their own)' }),
+  contents: z.strictObject({
+    subscribers: z.number().int(),
+    imsCredentials: z.number().int(),
+    sipMappings: z.number().int(),
+    activeLeases: z.number().int(),
+  }),
+}).openapi('DomainInUseProblem');
 
 export const IdParam = z.object({
   id: z

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../store/password.ts';
-import { type SapiFixture, startSapiFixture } from './fixture.ts';
+import { type SapiFixture, sapiBackends, startSapiFixture } from './fixture.ts';
 
 interface SubscriberBody {
   id: string;
-  credentials: { basic: boolean; ims: number };
+  credentials: { basic: boolean; ims: number; sipMappings: number };
   effectiveCapabilities: string[];
 }
 
-describe('SAPI subscribers', () => {
+describe.each(sapiBackends())('SAPI subscribers ($name)', ({ open }) => {
   let f: SapiFixture;
   beforeAll(async () => {
-    f = await startSapiFixture();
+    f = await startSapiFixture(open);
   });
   afterAll(async () => {
     await f?.w.stop();
@@ -35,7 +35,7 @@ describe('SAPI subscribers', () => {
       capabilities: ['+whiteboard', '-message'],
       effectiveCapabilities: ['call', 'video', 'whiteboard'],
       disabled: false,
-      credentials: { basic: false, ims: 0 },
+      credentials: { basic: false, ims: 0, sipMappings: 0 },
     });
     expect(await f.w.directory.findSubscriber('bob', 'acme.com')).toMatchObject({
       id: body.id,

@@ -1,6 +1,7 @@
 /**
  * SAPI subscribers: the users of a domain, their role and capability rules, and their `basic`
- * credential (a web password, stored only as a scrypt hash and never returned).
+ * credential (a web password, stored only as a scrypt hash and never returned). A subscriber's
+ * view counts its `ims` credentials and `sip-mapping`s (their own routes manage them).
  */
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
@@ -24,6 +25,7 @@ const DomainQuery = z.object({
 async function subscriberView(directory: SubscriberDirectory, sub: Subscriber) {
   const domain = await directory.getDomain(sub.domain);
   const ims = await directory.imsCredentialsOf(sub.id);
+  const mappings = await directory.sipMappingsOf(sub.id);
   return reply(SubscriberView, {
     id: sub.id,
     username: sub.username,
@@ -36,7 +38,7 @@ async function subscriberView(directory: SubscriberDirectory, sub: Subscriber) {
       subscriberRules: sub.capabilities,
     }),
     disabled: sub.disabled,
-    credentials: { basic: sub.passwordHash !== undefined, ims: ims.length },
+    credentials: { basic: sub.passwordHash !== undefined, ims: ims.length, sipMappings: mappings.length },
   });
 }
 
@@ -86,7 +88,7 @@ const patch = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/subscribers/{id}',
-  summary: 'Delete a subscriber and its IMS credentials (admins)',
+  summary: 'Delete a subscriber with its IMS credentials and SIP mappings (admins)',
   security: BEARER,
   request: { params: IdParam },
   responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) },

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sapiClient } from '../test-support.ts';
-import { type SapiFixture, startSapiFixture } from './fixture.ts';
+import { type SapiFixture, sapiBackends, startSapiFixture } from './fixture.ts';
 
 /**
  * Tenants acme.com and globex.com side by side: each admin works on its own tenant and cannot
  * read, change, delete or bind anything of the other, nor tell whether it exists.
  */
-describe('SAPI tenant isolation', () => {
+describe.each(sapiBackends())('SAPI tenant isolation ($name)', ({ open }) => {
   let f: SapiFixture;
   let globexCredential: string;
   beforeAll(async () => {
-    f = await startSapiFixture();
+    f = await startSapiFixture(open);
     const r = await f.globexAdmin('POST', '/credentials/ims', {
       domain: 'globex.com',
       subscriberId: f.ids.carol,
