@@ -12,6 +12,15 @@ import { MediaError, RtpengineRejected } from './errors.ts';
 import { answerPlan, type MediaPolicy, offerPlan, type Side } from './media-policy.ts';
 import type { QueryReply } from './ng/messages.ts';
 import type { NgApi } from './ng/ng-client.ts';
+import {
+  answerRenumbering,
+  type PayloadMap,
+  renumberPayloads,
+  renumbers,
+  reverseRenumbering,
+  type SectionCodecs,
+  sectionCodecs,
+} from './payload-renumber.ts';
 import type { PinnedCall, RtpenginePool } from './pool.ts';
 import { checkSdp, type SdpSummary } from './sdp-check.ts';
 import { addTlsId, newTlsId, stripTlsId } from './sdp-edit.ts';
@@ -62,6 +71,8 @@ interface CallNotes {
   wicOfferedTlsId: boolean;
   /** Ours, the same for the whole call (a new value would announce a new DTLS association). */
   readonly tlsId: string;
+  /** The payload types of the last offer as its sender wrote it and as the answerer got it. */
+  lastOffer?: { readonly sent: readonly SectionCodecs[]; readonly received: readonly SectionCodecs[] };
 }
 
 export class MediaGateway {
@@ -99,8 +110,11 @@ export class MediaGateway {
         viaBranch: input.viaBranch,
       }),
     );
-    if (input.from === 'wic') this.#note(pin).wicOfferedTlsId = summary.hasTlsId;
-    return { sdp: this.#finish(reply.sdp, input.to, pin), anchored: true, rtpengine: pin.instance.address };
+    const notes = this.#note(pin);
+    if (input.from === 'wic') notes.wicOfferedTlsId = summary.hasTlsId;
+    const sdp = this.#finish(reply.sdp, input.to, pin);
+    notes.lastOffer = { sent: sectionCodecs(input.sdp), received: sectionCodecs(sdp) };
+    return { sdp, anchored: true, rtpengine: pin.instance.address };
   }
 
   async answer(input: AnswerInput): Promise<MediaResult> {
@@ -110,17 +124,19 @@ export class MediaGateway {
     // An answer for a call never offered here goes to a chosen instance, which says so.
     const isNew = this.#pool.lookup(input.callId) === undefined;
     const pin = this.#pool.acquire(input.callId);
+    const renumbering = this.#renumbering(pin, input);
     const reply = await this.#call(pin, isNew, (api) =>
       api.answer({
         ...plan.options,
         callId: input.callId,
         fromTag: input.fromTag,
         toTag: input.toTag,
-        sdp: input.sdp,
+        sdp: renumberPayloads(input.sdp, renumbering.toRtpengine),
         viaBranch: input.viaBranch,
       }),
     );
-    return { sdp: this.#finish(reply.sdp, input.to, pin), anchored: true, rtpengine: pin.instance.address };
+    const sdp = renumberPayloads(reply.sdp, renumbering.toOfferer);
+    return { sdp: this.#finish(sdp, input.to, pin), anchored: true, rtpengine: pin.instance.address };
   }
 
   /**
@@ -195,6 +211,33 @@ export class MediaGateway {
       this.#notes.set(pin, notes);
     }
     return notes;
+  }
+
+  /**
+   * An answer that gives a codec of the offer another dynamic payload type (RFC 3264 §6.1) is
+   * renumbered to the offer's numbers for rtpengine, which would drop the codec otherwise, and
+   * rtpengine's answer to the offerer back to the answerer's numbers, so the offerer sends what
+   * the answerer declared it receives (payload-renumber.ts).
+   */
+  #renumbering(
+    pin: PinnedCall,
+    input: AnswerInput,
+  ): { toRtpengine: readonly PayloadMap[]; toOfferer: readonly PayloadMap[] } {
+    const offer = this.#notes.get(pin)?.lastOffer;
+    if (offer === undefined) return { toRtpengine: [], toOfferer: [] };
+    const toRtpengine = answerRenumbering(offer.received, input.sdp);
+    if (!renumbers(toRtpengine)) return { toRtpengine: [], toOfferer: [] };
+    const toOfferer = reverseRenumbering(toRtpengine, offer.sent);
+    this.#logger?.debug(
+      {
+        callId: input.callId,
+        answerer: input.from,
+        payloadTypes: toRtpengine.map((map) => Object.fromEntries(map)),
+        toOfferer: toOfferer.map((map) => Object.fromEntries(map)),
+      },
+      'answer renumbers payload types of the offer',
+    );
+    return { toRtpengine, toOfferer };
   }
 
   /** Last touches rtpengine 10 does not make: a=tls-id per RFC 8842 on the DTLS side only. */
