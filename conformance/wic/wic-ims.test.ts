@@ -9,6 +9,14 @@ import { ALICE, BOB } from './wic-bed.ts';
 import { until, type WicPage } from './wic-page.ts';
 import { useWicSuite } from './wic-suite.ts';
 
+/** A third party: a guest pool identity of the lab core, signed in with its IMS credentials. */
+const GUEST1 = {
+  impu: 'sip:guest1@ims.lab',
+  impi: 'guest1@ims.lab',
+  password: 'guest1-lab-password',
+  web: '',
+};
+
 describe('web client with IMS credentials', () => {
   const suite = useWicSuite();
 
@@ -76,6 +84,11 @@ describe('web client with IMS credentials', () => {
     await alice.screenshot('05-in-call-statistics');
     await alice.button('Hang up').click();
     await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    // bob is told politely who ended it; alice, who hung up herself, is told nothing.
+    await until('bob is told alice ended the call', async () =>
+      /^Call ended by alice · 0:0[0-9]$/.test((await bob.callStatus.textContent()) ?? ''),
+    );
+    expect(await alice.callStatus.isVisible()).toBe(false);
     await alice.tab('Calls');
     const entry = alice.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first();
     expect(await entry.getAttribute('data-outcome')).toBe('answered');
@@ -89,6 +102,82 @@ describe('web client with IMS credentials', () => {
         .first()
         .getAttribute('data-outcome'),
     ).toBe('answered');
+  });
+
+  it('[WIC-call-remote-end] [WIC-call-missed] MUST tell politely, not as an alert, that the other side hung up or cancelled, and clear it by itself', async () => {
+    const alice = await signedIn('alice', ALICE);
+    const bob = await signedIn('bob', BOB);
+    await answeredCall(alice, bob);
+    await bob.button('Hang up').click();
+    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    await alice.callStatus.waitFor();
+    expect(await alice.callStatus.textContent()).toMatch(/^Call ended by bob · 0:0[0-9]$/);
+    expect(await alice.callStatus.getAttribute('aria-live')).toBe('polite');
+    expect(await alice.notice.count()).toBe(0);
+    await alice.screenshot('15-call-ended-by-remote');
+    // It goes away by itself.
+    await alice.callStatus.waitFor({ state: 'hidden', timeout: 15_000 });
+    // alice calls and gives up while it rings (CANCEL): bob missed it.
+    await alice.dial('bob');
+    await bob.waitCallPhase('incoming');
+    await alice.button('Cancel').click();
+    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    await bob.callStatus.waitFor();
+    expect(await bob.callStatus.textContent()).toBe('Missed call from alice');
+    expect(await bob.callStatus.getAttribute('data-kind')).toBe('missed');
+    expect(await bob.notice.count()).toBe(0);
+    expect(await alice.callStatus.isVisible()).toBe(false);
+    await bob.tab('Calls');
+    const entry = bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first();
+    expect(await entry.getAttribute('data-outcome')).toBe('missed');
+    expect(await entry.locator('.who').textContent()).toBe('alice');
+    await bob.screenshot('16-missed-call');
+  });
+
+  it('[WIC-call-waiting] MUST offer a second call during a call, answer it by holding the first, and bring the first back to resume when the second ends', async () => {
+    const alice = await signedIn('alice', ALICE);
+    const bob = await signedIn('bob', BOB);
+    const guest = await signedIn('guest1', GUEST1);
+    await answeredCall(alice, bob);
+    await guest.dial('bob');
+    const waiting = bob.page.getByRole('region', { name: 'Waiting call' });
+    await waiting.waitFor();
+    expect(await waiting.locator('.other-text').textContent()).toBe('guest1 is calling');
+    expect(await bob.callText()).toBe('In call');
+    expect(await bob.callPanel.locator('.peer').textContent()).toBe('alice');
+    await bob.screenshot('17-call-waiting');
+    await waiting.getByRole('button', { name: 'Answer (hold current)' }).click();
+    await Promise.all([guest.waitCallPhase('active'), bob.waitCallPhase('active')]);
+    await until(
+      'bob talks with guest1',
+      async () => (await bob.callPanel.locator('.peer').textContent()) === 'guest1',
+    );
+    await until('alice is held by bob', async () => (await alice.callText()) === 'Held by the other side');
+    const held = bob.page.getByRole('region', { name: 'Call on hold' });
+    expect(await held.locator('.other-text').textContent()).toBe('alice — on hold');
+    await bob.callPanel.getByText('Call statistics').click();
+    await until('bob hears guest1', async () => Number(await bob.stat('Packets received')) > 0);
+    await bob.screenshot('18-call-waiting-answered');
+    // guest1 hangs up: alice's call comes back on bob's screen, on hold, to be resumed.
+    await guest.button('Hang up').click();
+    await guest.waitNoCall();
+    await until(
+      'alice back on bob’s screen',
+      async () => (await bob.callPanel.locator('.peer').textContent()) === 'alice',
+    );
+    expect(await bob.callText()).toBe('On hold');
+    expect(await held.count()).toBe(0);
+    expect(await bob.callStatus.textContent()).toMatch(/^Call ended by guest1 · /);
+    await bob.screenshot('19-call-back-on-hold');
+    await bob.button('Resume').click();
+    await until('bob back in call', async () => (await bob.callText()) === 'In call');
+    await until('alice back in call', async () => (await alice.callText()) === 'In call');
+    await bob.tab('Calls');
+    const entries = bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem');
+    expect(await entries.first().locator('.who').textContent()).toBe('guest1');
+    expect(await entries.first().getAttribute('data-outcome')).toBe('answered');
+    await bob.button('Hang up').click();
+    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
   });
 
   it('[RFC3264-8.4-hold] MUST put the call on hold and resume it by re-INVITE, each side showing who holds', async () => {
@@ -161,7 +250,7 @@ describe('web client with IMS credentials', () => {
     await bob.screenshot('09-messages');
   });
 
-  it('[WIC-errors-busy] [WIC-errors-notfound] [RFC3261-13.3-incoming] MUST tell the caller the callee declined (603), is busy (486: a callee already in a call) or does not exist (404)', async () => {
+  it('[WIC-errors-busy] [WIC-errors-notfound] [RFC3261-13.3-incoming] MUST tell the caller the callee declined (603), is busy (486: a callee in a call with another one waiting) or does not exist (404), and let the callee decline a waiting call', async () => {
     const alice = await signedIn('alice', ALICE);
     const bob = await signedIn('bob', BOB);
     await alice.dial('bob');
@@ -179,15 +268,26 @@ describe('web client with IMS credentials', () => {
         .first()
         .getAttribute('data-outcome'),
     ).toBe('declined');
-    // bob in a call with alice; a second caller finds him busy (486 Busy Here).
+    // bob in a call with alice and a call waiting (guest1): a third caller finds him busy (486).
     await alice.button('Dismiss').click();
     await answeredCall(alice, bob);
+    const guest = await signedIn('guest1', GUEST1);
+    await guest.dial('bob');
+    await bob.page.locator('[data-screen="phone"][data-other="waiting"]').waitFor();
     const other = await signedIn('alice again', ALICE);
     await other.dial('bob');
     await other.notice.waitFor();
     expect(await other.notice.locator('.notice-title').textContent()).toBe('Busy');
     expect(await other.notice.locator('.notice-detail').textContent()).toContain('486');
     await other.screenshot('11-callee-busy');
+    // bob declines the waiting call; his call with alice goes on.
+    await bob.page
+      .getByRole('region', { name: 'Waiting call' })
+      .getByRole('button', { name: 'Decline' })
+      .click();
+    await guest.notice.waitFor();
+    expect(await guest.notice.locator('.notice-title').textContent()).toBe('Call declined');
+    expect(await bob.callText()).toBe('In call');
     await alice.button('Hang up').click();
     await other.button('Dismiss').click();
     await other.dial('nobody');

@@ -36,10 +36,11 @@ export class WicPage {
     browser: Browser,
     url: string,
     name: string,
-    o: { initScript?: string } = {},
+    o: { initScript?: string; prepare?: (context: BrowserContext) => Promise<unknown> } = {},
   ): Promise<WicPage> {
     const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
     if (o.initScript !== undefined) await context.addInitScript({ content: o.initScript });
+    await o.prepare?.(context);
     const page = await context.newPage();
     const wic = new WicPage(name, context, page);
     await page.goto(url);
@@ -101,6 +102,31 @@ export class WicPage {
     await this.page.getByRole('button', { name: 'Call', exact: true }).click();
   }
 
+  async videoDial(target: string): Promise<void> {
+    await this.page.getByLabel('Number or address').fill(target);
+    await this.page.getByRole('button', { name: 'Video call', exact: true }).click();
+  }
+
+  /** The polite line that tells how the last call ended (role=status, not an alert). */
+  get callStatus(): Locator {
+    return this.page.locator('.call-status[role="status"]');
+  }
+
+  /** The other side's picture. */
+  get remoteVideo(): Locator {
+    return this.callPanel.getByLabel('Remote video', { exact: true });
+  }
+
+  /** Our camera's preview. */
+  get localVideo(): Locator {
+    return this.callPanel.getByLabel('Your camera', { exact: true });
+  }
+
+  /** The decoded width of a video element (0 while no frame was shown). */
+  async videoWidth(video: Locator): Promise<number> {
+    return video.evaluate((el) => ('videoWidth' in el ? Number(el.videoWidth) : 0));
+  }
+
   /** Waits until the call panel shows `phase` (data-phase of the panel). */
   async waitCallPhase(phase: 'dialing' | 'ringing' | 'incoming' | 'answering' | 'active'): Promise<void> {
     await this.page.locator(`[data-screen="phone"][data-call="${phase}"]`).waitFor({ timeout: 15_000 });
@@ -126,7 +152,8 @@ export class WicPage {
   async stat(label: string): Promise<string> {
     return (
       (await this.callPanel
-        .locator('dt', { hasText: label })
+        .locator('dt')
+        .filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
         .locator('xpath=following-sibling::dd[1]')
         .textContent()) ?? ''
     );

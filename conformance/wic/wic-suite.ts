@@ -3,6 +3,7 @@
  * opens fresh browser contexts and closes them when it ends. When a test fails, the product's
  * log and each page's console are printed.
  */
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { type LaunchedChromium, launchChromium } from '../chromium/chromium.ts';
 import { PortAllocator } from '../harness/ports.ts';
@@ -13,7 +14,10 @@ import { WicPage } from './wic-page.ts';
 export interface WicSuite {
   bed(): WicBed;
   /** a new page (own browser context) on the web client */
-  open(name: string, o?: { initScript?: string; path?: string }): Promise<WicPage>;
+  open(
+    name: string,
+    o?: { initScript?: string; path?: string; prepare?: (context: BrowserContext) => Promise<unknown> },
+  ): Promise<WicPage>;
 }
 
 export function useWicSuite(o: { waf?: boolean; env?: Readonly<Record<string, string>> } = {}): WicSuite {

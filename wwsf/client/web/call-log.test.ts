@@ -21,6 +21,7 @@ const ended = (over: Partial<EndedCall>): EndedCall => ({
   endedAt: 9_000,
   failure: undefined,
   by: 'local',
+  video: false,
   ...over,
 });
 

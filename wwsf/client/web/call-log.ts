@@ -17,6 +17,8 @@ export interface CallLogEntry {
   readonly outcome: CallOutcome;
   /** a short reason for failed calls (e.g. "Busy") */
   readonly detail: string | undefined;
+  /** answered with video (absent in entries stored before video calls existed) */
+  readonly video?: boolean;
 }
 
 /** The part of the Web Storage interface the log uses. */
@@ -45,6 +47,7 @@ export function logEntryFor(call: EndedCall): CallLogEntry {
     durationMs: answered ? Math.max(0, call.endedAt - (call.answeredAt ?? call.endedAt)) : 0,
     outcome,
     detail: outcome === 'failed' ? cause : undefined,
+    ...(call.video ? { video: true } : {}),
   };
 }
 
@@ -64,6 +67,7 @@ function parseEntry(v: unknown): CallLogEntry | undefined {
     durationMs: e.durationMs,
     outcome,
     detail: typeof e.detail === 'string' ? e.detail : undefined,
+    ...(e.video === true ? { video: true } : {}),
   };
 }
 

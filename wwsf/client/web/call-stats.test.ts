@@ -28,7 +28,47 @@ describe('in-call statistics', () => {
       rttMs: 21.5,
       bytesSent: 20_000,
       bytesReceived: 19_000,
+      // the video stream's packets are not counted as audio; it is reported apart
+      video: { codec: undefined, received: undefined, sent: expect.objectContaining({ frames: 0 }) },
     });
+  });
+
+  it('[WIC-video-stats] MUST report the video codec, the picture size and rate each way and the frames decoded', () => {
+    const stats = summariseStats([
+      { id: 'CV', type: 'codec', mimeType: 'video/VP8', clockRate: 90000 },
+      {
+        id: 'IV',
+        type: 'inbound-rtp',
+        kind: 'video',
+        packetsReceived: 900,
+        frameWidth: 640,
+        frameHeight: 360,
+        framesPerSecond: 14.6,
+        framesDecoded: 210,
+        codecId: 'CV',
+      },
+      {
+        id: 'OV',
+        type: 'outbound-rtp',
+        kind: 'video',
+        packetsSent: 880,
+        frameWidth: 320,
+        frameHeight: 180,
+        framesSent: 205,
+        codecId: 'CV',
+      },
+      { id: 'IA', type: 'inbound-rtp', kind: 'audio', packetsReceived: 40 },
+    ]);
+    expect(stats.packetsReceived).toBe(40);
+    expect(stats.video).toEqual({
+      codec: 'VP8',
+      received: { width: 640, height: 360, framesPerSecond: 15, frames: 210 },
+      sent: { width: 320, height: 180, framesPerSecond: undefined, frames: 205 },
+    });
+    // A video stream that never carried a packet (rejected, audio call) is not reported.
+    expect(
+      summariseStats([{ id: 'IV', type: 'inbound-rtp', kind: 'video', packetsReceived: 0 }]).video,
+    ).toBeUndefined();
   });
 
   it('[WIC-stats-getstats] MUST fall back to the selected ICE candidate pair for RTT, and report nothing it does not have', () => {

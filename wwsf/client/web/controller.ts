@@ -212,7 +212,11 @@ export class Controller {
     });
     this.keeper.keep(tokens);
     const label = impu ?? (tokens.kind === 'guest' ? 'Guest' : 'Web user');
-    await this.startPhone(config, { kind: 'bearer', impu, token: tokens.accessToken }, label);
+    await this.startPhone(
+      config,
+      { kind: 'bearer', impu, token: tokens.accessToken, account: tokens.kind },
+      label,
+    );
   }
 
   private async startPhone(config: ClientConfig, credentials: SipCredentials, label: string): Promise<void> {

@@ -36,6 +36,62 @@ describe('failure → message', () => {
     expect(wrong.title).toBe('Sign-in refused');
     expect(wrong.detail).toMatch(/password is wrong/);
     expect(wrong.remedy).toBe('sign-in');
+    // IMS credentials named explicitly: the same wording.
+    expect(
+      describeFailure({
+        kind: 'registration',
+        account: 'ims',
+        status: 401,
+        reason: 'Unauthorized',
+        bearerError: undefined,
+      }).detail,
+    ).toMatch(/password is wrong/);
+  });
+
+  it('[WIC-errors-registration-token] MUST NOT blame the password when a web or guest sign-in is refused at registration, and say what to do', () => {
+    for (const status of [401, 403, 407]) {
+      const web = describeFailure({
+        kind: 'registration',
+        account: 'web',
+        status,
+        reason: status === 403 ? 'Forbidden' : 'Unauthorized',
+        bearerError: undefined,
+      });
+      expect(web.title).toBe('Registration refused');
+      expect(web.detail).not.toMatch(/password/i);
+      expect(web.detail).toContain(`The network refused this account’s registration. (${status} `);
+      expect(web.detail).toMatch(/Sign in again; if it keeps happening, contact your operator\.$/);
+      expect(web.remedy).toBe('sign-in');
+    }
+    const guest = describeFailure({
+      kind: 'registration',
+      account: 'guest',
+      status: 403,
+      reason: 'No pool',
+      bearerError: undefined,
+    });
+    expect(guest.detail).toBe(
+      'The network refused guest access. (403 No pool) Try again later; if it keeps happening, contact the site’s operator.',
+    );
+    // The Bearer error still wins: an expired token is a session to renew.
+    expect(
+      describeFailure({
+        kind: 'registration',
+        account: 'web',
+        status: 401,
+        reason: undefined,
+        bearerError: 'invalid_token',
+      }).title,
+    ).toBe('Session expired');
+  });
+
+  it('[WIC-video-camera-denied] MUST tell the user the camera is unavailable and that the call goes on with audio only', () => {
+    const blocked = describeFailure({ kind: 'camera', name: 'NotAllowedError' });
+    expect(blocked).toMatchObject({ title: 'Camera blocked', severity: 'warning', remedy: 'settings' });
+    expect(blocked.detail).toMatch(/audio only/);
+    expect(blocked.detail).toMatch(/allow camera access/);
+    expect(describeFailure({ kind: 'camera', name: 'NotFoundError' }).title).toBe('No camera');
+    expect(describeFailure({ kind: 'camera', name: 'NotReadableError' }).title).toBe('Camera busy');
   });
 
   it('[RFC6750-3.1-invalid_token] MUST ask for a new sign-in when the eP-CSCF answers Bearer error="invalid_token"', () => {

@@ -3,13 +3,25 @@
  * turns it into a message a person understands (title, what to do) — never a bare SIP code or
  * library cause. The SIP status codes and the JsSIP causes they come from are named at each rule.
  */
+import { cameraMessage, microphoneMessage } from './device-failures.ts';
+import { msg, type UserMessage, withReason } from './user-message.ts';
+
+/**
+ * How the user signed in: IMS credentials (SIP digest with their own password), a web account
+ * at the WAF (bearer token, RFC 8898), or guest access (bearer token, pool identity).
+ */
+export type Account = 'ims' | 'web' | 'guest';
 
 export type Failure =
   /** getUserMedia refused (DOMException name: NotAllowedError, NotFoundError, NotReadableError…) */
   | { readonly kind: 'microphone'; readonly name: string }
+  /** the camera could not be had: the call goes on (or starts) with audio only */
+  | { readonly kind: 'camera'; readonly name: string }
   /** the REGISTER got a final error (RFC 3261 §10.3), or never an answer */
   | {
       readonly kind: 'registration';
+      /** absent: IMS credentials */
+      readonly account?: Account;
       readonly status: number | undefined;
       readonly reason: string | undefined;
       /** RFC 6750 §3.1 error of a `WWW-Authenticate: Bearer` challenge, when there is one */
@@ -33,62 +45,32 @@ export type Failure =
   /** a MESSAGE was not delivered (RFC 3428) */
   | { readonly kind: 'message'; readonly status: number | undefined; readonly reason: string | undefined };
 
-export type Severity = 'info' | 'warning' | 'error';
-/** What the interface offers next to the message. */
-export type Remedy = 'none' | 'retry' | 'sign-in' | 'settings';
+export type { Remedy, Severity, UserMessage } from './user-message.ts';
 
-export interface UserMessage {
-  readonly title: string;
-  readonly detail: string;
-  readonly severity: Severity;
-  readonly remedy: Remedy;
+/**
+ * A REGISTER refused for a token sign-in (web account or guest): the WAF accepted the user, so
+ * the password is not the cause — the network refused the account or the token's identity.
+ */
+function tokenRegistration(account: 'web' | 'guest', status: number, reason: string | undefined) {
+  const who = account === 'guest' ? 'guest access' : 'this account’s registration';
+  const hint =
+    account === 'guest'
+      ? 'Try again later; if it keeps happening, contact the site’s operator.'
+      : 'Sign in again; if it keeps happening, contact your operator.';
+  return msg(
+    'Registration refused',
+    `${withReason(`The network refused ${who}.`, reason, status)} ${hint}`,
+    'error',
+    'sign-in',
+  );
 }
 
-const msg = (
-  title: string,
-  detail: string,
-  severity: Severity = 'error',
-  remedy: Remedy = 'none',
-): UserMessage => ({
-  title,
-  detail,
-  severity,
-  remedy,
-});
-
-function withReason(text: string, reason: string | undefined, status: number | undefined): string {
-  const said = reason !== undefined && reason !== '' ? reason : undefined;
-  if (said === undefined && status === undefined) return text;
-  return `${text} (${[status, said].filter((x) => x !== undefined).join(' ')})`;
-}
-
-function microphone(name: string): UserMessage {
-  switch (name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return msg(
-        'Microphone blocked',
-        'This page may not use your microphone. Allow microphone access for this site in your browser (the icon in the address bar), then try again.',
-        'error',
-        'settings',
-      );
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return msg('No microphone', 'No microphone was found. Connect one and try again.', 'error', 'retry');
-    case 'NotReadableError':
-    case 'AbortError':
-      return msg(
-        'Microphone busy',
-        'Your microphone could not be started; another application may be using it.',
-        'error',
-        'retry',
-      );
-    default:
-      return msg('Microphone unavailable', `The microphone could not be opened (${name}).`, 'error', 'retry');
-  }
-}
-
-function registration(status: number | undefined, reason: string | undefined, bearer: string | undefined) {
+function registration(
+  account: Account,
+  status: number | undefined,
+  reason: string | undefined,
+  bearer: string | undefined,
+) {
   // RFC 6750 §3.1: invalid_token = expired, revoked or malformed; the cure is a new sign-in.
   if (bearer === 'invalid_token')
     return msg(
@@ -99,6 +81,8 @@ function registration(status: number | undefined, reason: string | undefined, be
     );
   if (bearer === 'insufficient_scope')
     return msg('Not allowed', 'Your account may not use the phone service.', 'error', 'sign-in');
+  if (account !== 'ims' && (status === 401 || status === 407 || status === 403))
+    return tokenRegistration(account, status, reason);
   switch (status) {
     case 401:
     case 407:
@@ -179,7 +163,7 @@ function call(cause: string, status: number | undefined, reason: string | undefi
     case 'Expires':
       return msg('No answer', 'The call was not answered in time.', 'info');
     case 'User Denied Media Access':
-      return microphone('NotAllowedError');
+      return microphoneMessage('NotAllowedError');
     case 'Authentication Error': // 401, 407 to the INVITE
       return msg('Not allowed', 'The network refused this call for your identity.', 'error', 'sign-in');
     case 'Connection Error':
@@ -261,9 +245,11 @@ function message(status: number | undefined, reason: string | undefined): UserMe
 export function describeFailure(f: Failure): UserMessage {
   switch (f.kind) {
     case 'microphone':
-      return microphone(f.name);
+      return microphoneMessage(f.name);
+    case 'camera':
+      return cameraMessage(f.name);
     case 'registration':
-      return registration(f.status, f.reason, f.bearerError);
+      return registration(f.account ?? 'ims', f.status, f.reason, f.bearerError);
     case 'call':
       return call(f.cause, f.status, f.reason);
     case 'network':

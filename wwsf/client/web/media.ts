@@ -1,18 +1,32 @@
 /**
- * The browser's media around a call: the microphone (getUserMedia, audio only), the remote
- * audio element, and a ring tone made with Web Audio (no audio file to fetch or to allow in the
- * Content-Security-Policy). Both Chromium and Firefox implement all of it.
+ * The browser's media around a call: the microphone and the camera (getUserMedia), the remote
+ * audio and video elements, and a ring tone made with Web Audio (no audio file to fetch or to
+ * allow in the Content-Security-Policy). Both Chromium and Firefox implement all of it.
  */
 
-export function openMicrophone(): Promise<MediaStream> {
+/** The camera as a phone call wants it: a modest picture, so two calls fit a small uplink. */
+export const CAMERA: MediaTrackConstraints = {
+  width: { ideal: 640 },
+  height: { ideal: 360 },
+  frameRate: { ideal: 15, max: 30 },
+};
+
+export function openMedia(o: { readonly audio: boolean; readonly video: boolean }): Promise<MediaStream> {
   if (navigator.mediaDevices?.getUserMedia === undefined)
     return Promise.reject(
       new DOMException('getUserMedia is not available (insecure page?)', 'NotSupportedError'),
     );
   return navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    video: false,
+    audio: o.audio ? { echoCancellation: true, noiseSuppression: true, autoGainControl: true } : false,
+    video: o.video ? CAMERA : false,
   });
+}
+
+/** Shows a stream in a (muted) video element: the remote picture or our own preview. */
+export function showVideo(video: HTMLVideoElement, stream: MediaStream | undefined): void {
+  if (video.srcObject === (stream ?? null)) return;
+  video.srcObject = stream ?? null;
+  if (stream !== undefined) video.play().catch(() => undefined);
 }
 
 /** Plays the remote party's audio. */

@@ -4,12 +4,13 @@
  * The state changes through `dispatch` only; each change re-renders the view once.
  */
 import { displayAddress, toTargetUri } from './address.ts';
+import { type CallEndStatus, callEndStatus } from './call-end-status.ts';
 import { CallLog, type CallLogEntry, type KeyValueStore, logEntryFor } from './call-log.ts';
 import { type CallStats, summariseStats } from './call-stats.ts';
 import type { ClientConfig } from './discovery.ts';
 import { rtcIceServers } from './discovery.ts';
 import type { Failure, Remedy } from './failures.ts';
-import { openMicrophone, playRemote, Ringer } from './media.ts';
+import { openMedia, playRemote, Ringer } from './media.ts';
 import { initialPhoneState, type PhoneEvent, type PhoneState, phoneReducer } from './phone-state.ts';
 import { type ChatMessage, type SipCredentials, SipPhone } from './sip-phone.ts';
 import { PhoneView } from './views/phone-view.ts';
@@ -41,6 +42,8 @@ export class PhoneSession {
   private everRegistered = false;
   private tick: ReturnType<typeof setInterval> | undefined;
   private statsBusy = false;
+  private endStatus: CallEndStatus | undefined;
+  private endStatusTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly o: PhoneSessionOptions) {
     const c = o.credentials;
@@ -49,9 +52,13 @@ export class PhoneSession {
     this.view = new PhoneView(
       { homeDomain: o.config.sipDomain, capabilities: o.config.capabilities, signedInAs: o.label },
       {
-        dial: (text) => this.dial(text),
-        answer: () => void this.sip.answer(),
+        dial: (text, video) => this.dial(text, video),
+        answer: () => void this.sip.answer({ video: false }),
+        answerVideo: () => void this.sip.answer({ video: true }),
+        toggleCamera: () => void this.sip.setCamera(!(this.state.call?.video.camera ?? false)),
         decline: () => this.sip.decline(),
+        answerWaiting: () => void this.sip.answerWaiting(),
+        declineWaiting: () => this.sip.declineWaiting(),
         hangup: () => this.sip.hangup(),
         toggleMute: () => this.sip.setMuted(!(this.state.call?.muted ?? false)),
         toggleHold: () => void this.sip.setHeld(!(this.state.call?.held ?? false)),
@@ -78,8 +85,12 @@ export class PhoneSession {
         this.messages = [...this.messages, m];
         this.render();
       },
-      onRemoteStream: (stream) => playRemote(o.remoteAudio, stream),
-      openMicrophone,
+      onRemoteStream: (stream) => {
+        playRemote(o.remoteAudio, stream);
+        this.view.setRemoteStream(stream);
+      },
+      onLocalVideo: (stream) => this.view.setLocalVideo(stream),
+      openMedia,
       now: () => Date.now(),
     });
     if (o.prefill !== undefined) this.view.prefill(o.prefill);
@@ -93,6 +104,7 @@ export class PhoneSession {
 
   async stop(): Promise<void> {
     if (this.tick !== undefined) clearInterval(this.tick);
+    this.setEndStatus(undefined);
     this.ringer.stop();
     await this.sip.stop();
     this.dispatch({ type: 'stopped' });
@@ -120,21 +132,36 @@ export class PhoneSession {
       this.o.onRefused(event.failure);
       return;
     }
-    const ringing = this.state.call?.phase === 'incoming';
+    const ringing = this.state.call?.phase === 'incoming' || this.state.other?.phase === 'incoming';
+    // Only the call on screen is heard and seen.
+    if (this.state.call?.id !== before.call?.id) this.sip.showMedia();
     if (ringing) this.ringer.start();
     else this.ringer.stop();
     const ended = this.state.lastCall;
     if (ended !== undefined && ended !== before.lastCall) {
       this.log = this.callLog.add(logEntryFor(ended));
       this.stats = undefined;
+      this.setEndStatus(callEndStatus(ended, this.o.config.sipDomain));
+      return;
     }
+    if (this.state.call !== undefined && before.call === undefined) this.setEndStatus(undefined);
     this.render();
   }
 
-  private dial(text: string): string | undefined {
+  /** Shows how the last call ended for its time on screen (call-end-status.ts), then clears it. */
+  private setEndStatus(status: CallEndStatus | undefined): void {
+    if (this.endStatusTimer !== undefined) clearTimeout(this.endStatusTimer);
+    this.endStatusTimer = undefined;
+    this.endStatus = status;
+    if (status !== undefined)
+      this.endStatusTimer = setTimeout(() => this.setEndStatus(undefined), status.shownMs);
+    this.render();
+  }
+
+  private dial(text: string, video: boolean): string | undefined {
     const target = toTargetUri(text, this.o.config.sipDomain);
     if (!target.ok) return target.reason;
-    void this.sip.call(target.uri);
+    void this.sip.call(target.uri, { video });
     return undefined;
   }
 
@@ -182,14 +209,22 @@ export class PhoneSession {
   }
 
   private model() {
-    return { phone: this.state, messages: this.messages, log: this.log, stats: this.stats, now: Date.now() };
+    return {
+      phone: this.state,
+      messages: this.messages,
+      log: this.log,
+      stats: this.stats,
+      endStatus: this.endStatus,
+      now: Date.now(),
+    };
   }
 
   private render(): void {
     this.view.update(this.model());
+    const ringing = [this.state.call, this.state.other].find((c) => c?.phase === 'incoming');
     document.title =
-      this.state.call?.phase === 'incoming'
-        ? `Incoming call from ${displayAddress(this.state.call.peer, this.o.config.sipDomain)}`
-        : 'Web phone';
+      ringing === undefined
+        ? 'Web phone'
+        : `Incoming call from ${displayAddress(ringing.peer, this.o.config.sipDomain)}`;
   }
 }

@@ -148,6 +148,73 @@ describe('phone state machine', () => {
     expect(next.notice).toBeUndefined();
   });
 
+  it('[WIC-video-call] MUST follow a video call: offered while it rings, the camera the user chose, each direction after each offer/answer, and logged as video', () => {
+    const ringing = run(
+      [
+        {
+          type: 'call-started',
+          id: 'v1',
+          direction: 'incoming',
+          peer: 'sip:bob@ims.lab',
+          at: 0,
+          video: true,
+        },
+      ],
+      registered,
+    );
+    expect(ringing.call?.video).toEqual({
+      negotiated: true,
+      sending: false,
+      receiving: false,
+      camera: false,
+    });
+    const answered = run(
+      [
+        { type: 'call-answering', id: 'v1' },
+        { type: 'camera-changed', id: 'v1', on: true },
+        { type: 'video-changed', id: 'v1', negotiated: true, sending: true, receiving: true },
+        { type: 'call-confirmed', id: 'v1', at: 5 },
+      ],
+      ringing,
+    );
+    expect(answered.call?.video).toEqual({ negotiated: true, sending: true, receiving: true, camera: true });
+    // Camera off: at once in the state, then the answer to the re-INVITE drops our sending.
+    const off = run(
+      [
+        { type: 'camera-changed', id: 'v1', on: false },
+        { type: 'video-changed', id: 'v1', negotiated: true, sending: false, receiving: true },
+      ],
+      answered,
+    );
+    expect(off.call?.video).toEqual({ negotiated: true, sending: false, receiving: true, camera: false });
+    const ended = phoneReducer(off, { type: 'call-ended', id: 'v1', at: 9, by: 'local' });
+    expect(ended.lastCall?.video).toBe(true);
+  });
+
+  it('[RFC3264-6-video-reject] MUST turn a video call whose video was rejected (port 0) into an audio call, camera off', () => {
+    const s = run(
+      [
+        {
+          type: 'call-started',
+          id: 'v2',
+          direction: 'outgoing',
+          peer: 'sip:bob@ims.lab',
+          at: 0,
+          video: true,
+        },
+        { type: 'video-changed', id: 'v2', negotiated: false, sending: false, receiving: false },
+        { type: 'call-confirmed', id: 'v2', at: 3 },
+      ],
+      registered,
+    );
+    expect(s.call?.video).toEqual({ negotiated: false, sending: false, receiving: false, camera: false });
+    // no camera to turn on in an audio call
+    expect(phoneReducer(s, { type: 'camera-changed', id: 'v2', on: true }).call?.video.camera).toBe(false);
+    expect(phoneReducer(s, { type: 'call-ended', id: 'v2', at: 9, by: 'remote' }).lastCall?.video).toBe(
+      false,
+    );
+  });
+
   it('ignores the end of a call that is not the current one, and formats call durations', () => {
     const s = run(
       [

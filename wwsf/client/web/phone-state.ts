@@ -1,12 +1,15 @@
 /**
  * The web phone's state, as one pure reducer: the registration (the WebSocket flow and the
- * REGISTER, RFC 7118 / RFC 5626 / RFC 3261 §10), at most one call and its phase (RFC 3261 §13
+ * REGISTER, RFC 7118 / RFC 5626 / RFC 3261 §10), the call on screen (and a waiting or held one
+ * beside it: call-reducer.ts) and its phase (RFC 3261 §13
  * INVITE: dialing → ringing on a 1xx → active on the 2xx/ACK; incoming → answering → active),
- * hold (RFC 3264 §8.4 re-offer), mute, the DTMF sent (RFC 4733), and the notice shown to the
+ * hold (RFC 3264 §8.4 re-offer), mute, the DTMF sent (RFC 4733), video (the negotiated
+ * directions of the video stream, RFC 3264 §6/§8.4, and the camera), and the notice shown to the
  * user (failures.ts). The JsSIP adapter (sip-phone.ts) only translates library events into
- * PhoneEvents; the views only read PhoneState. Events for another call than the current one
- * are ignored, so late library events cannot corrupt the state.
+ * PhoneEvents; the views only read PhoneState. Events for a call that is not (any more) on the
+ * phone are ignored, so late library events cannot corrupt the state.
  */
+import { callReducer } from './call-reducer.ts';
 import type { Failure } from './failures.ts';
 
 export type RegistrationStatus =
@@ -20,6 +23,18 @@ export type RegistrationStatus =
 
 export type CallPhase = 'dialing' | 'ringing' | 'incoming' | 'answering' | 'active';
 export type Direction = 'outgoing' | 'incoming';
+
+/** The video stream of a call, as the last offer/answer left it (RFC 3264). */
+export interface CallVideo {
+  /** the call carries video: offered (while it rings), then kept by the answer (port not 0) */
+  readonly negotiated: boolean;
+  /** our camera's picture goes to the other side (direction sendrecv/sendonly) */
+  readonly sending: boolean;
+  /** the other side's picture comes to us (direction sendrecv/recvonly) */
+  readonly receiving: boolean;
+  /** the user wants the camera on (it follows at once; `sending` after the re-offer) */
+  readonly camera: boolean;
+}
 
 export interface CallState {
   readonly id: string;
@@ -37,6 +52,7 @@ export interface CallState {
   readonly remoteHeld: boolean;
   /** DTMF digits sent during this call, in order */
   readonly dtmf: string;
+  readonly video: CallVideo;
 }
 
 export interface EndedCall {
@@ -50,6 +66,8 @@ export interface EndedCall {
   readonly failure: Failure | undefined;
   /** who ended it */
   readonly by: 'local' | 'remote' | 'system';
+  /** it was a video call */
+  readonly video: boolean;
 }
 
 export interface PhoneState {
@@ -57,7 +75,13 @@ export interface PhoneState {
   /** the registered public identity (IMPU), once known */
   readonly identity: string | undefined;
   readonly reconnectAttempts: number;
+  /** the call on screen */
   readonly call: CallState | undefined;
+  /**
+   * a second call beside it (call waiting): an INVITE ringing during an active call (`incoming`),
+   * or, once that one was answered, the first call, held
+   */
+  readonly other: CallState | undefined;
   readonly lastCall: EndedCall | undefined;
   /** what the user should be told now; undefined: nothing */
   readonly notice: Failure | undefined;
@@ -76,6 +100,8 @@ export type PhoneEvent =
       readonly direction: Direction;
       readonly peer: string;
       readonly at: number;
+      /** the INVITE offers video (ours, or the one received) */
+      readonly video?: boolean;
     }
   | { readonly type: 'call-ringing'; readonly id: string }
   | { readonly type: 'call-answering'; readonly id: string }
@@ -90,6 +116,16 @@ export type PhoneEvent =
   | { readonly type: 'hold-changed'; readonly id: string; readonly local: boolean; readonly remote: boolean }
   | { readonly type: 'mute-changed'; readonly id: string; readonly muted: boolean }
   | { readonly type: 'dtmf-sent'; readonly id: string; readonly tone: string }
+  /** an offer/answer exchange completed: what the video stream does now */
+  | {
+      readonly type: 'video-changed';
+      readonly id: string;
+      readonly negotiated: boolean;
+      readonly sending: boolean;
+      readonly receiving: boolean;
+    }
+  /** the user turned the camera on or off (the re-offer follows) */
+  | { readonly type: 'camera-changed'; readonly id: string; readonly on: boolean }
   | { readonly type: 'failure'; readonly failure: Failure }
   | { readonly type: 'notice-dismissed' }
   | { readonly type: 'stopped' };
@@ -99,14 +135,10 @@ export const initialPhoneState: PhoneState = {
   identity: undefined,
   reconnectAttempts: 0,
   call: undefined,
+  other: undefined,
   lastCall: undefined,
   notice: undefined,
 };
-
-function onCall(state: PhoneState, id: string, change: (call: CallState) => CallState): PhoneState {
-  if (state.call === undefined || state.call.id !== id) return state;
-  return { ...state, call: change(state.call) };
-}
 
 /** A notice about the network or registration is cleared once registered again. */
 function clearsOnRegistered(notice: Failure | undefined): boolean {
@@ -153,57 +185,16 @@ export function phoneReducer(state: PhoneState, event: PhoneEvent): PhoneState {
     case 'registration-failed':
       return { ...state, registration: 'failed', notice: event.failure };
     case 'call-started':
-      if (state.call !== undefined) return state;
-      return {
-        ...state,
-        call: {
-          id: event.id,
-          direction: event.direction,
-          peer: event.peer,
-          phase: event.direction === 'outgoing' ? 'dialing' : 'incoming',
-          startedAt: event.at,
-          answeredAt: undefined,
-          muted: false,
-          held: false,
-          remoteHeld: false,
-          dtmf: '',
-        },
-        // a call notice from the last call is stale now
-        notice: state.notice?.kind === 'call' ? undefined : state.notice,
-      };
     case 'call-ringing':
-      return onCall(state, event.id, (c) => (c.phase === 'dialing' ? { ...c, phase: 'ringing' } : c));
     case 'call-answering':
-      return onCall(state, event.id, (c) => (c.phase === 'incoming' ? { ...c, phase: 'answering' } : c));
     case 'call-confirmed':
-      return onCall(state, event.id, (c) =>
-        c.phase === 'active' ? c : { ...c, phase: 'active', answeredAt: event.at },
-      );
-    case 'call-ended': {
-      const c = state.call;
-      if (c === undefined || c.id !== event.id) return state;
-      return {
-        ...state,
-        call: undefined,
-        lastCall: {
-          id: c.id,
-          direction: c.direction,
-          peer: c.peer,
-          startedAt: c.startedAt,
-          answeredAt: c.answeredAt,
-          endedAt: event.at,
-          failure: event.failure,
-          by: event.by,
-        },
-        notice: event.failure ?? state.notice,
-      };
-    }
+    case 'call-ended':
     case 'hold-changed':
-      return onCall(state, event.id, (c) => ({ ...c, held: event.local, remoteHeld: event.remote }));
     case 'mute-changed':
-      return onCall(state, event.id, (c) => ({ ...c, muted: event.muted }));
     case 'dtmf-sent':
-      return onCall(state, event.id, (c) => ({ ...c, dtmf: `${c.dtmf}${event.tone}` }));
+    case 'video-changed':
+    case 'camera-changed':
+      return callReducer(state, event);
     case 'failure':
       return { ...state, notice: event.failure };
     case 'notice-dismissed':
@@ -215,12 +206,15 @@ export function phoneReducer(state: PhoneState, event: PhoneEvent): PhoneState {
 
 /** Whether a new call may be placed now. */
 export function canDial(state: PhoneState): boolean {
-  return state.registration === 'registered' && state.call === undefined;
+  return state.registration === 'registered' && state.call === undefined && state.other === undefined;
 }
 
-/** Whether an incoming INVITE can be offered to the user (else it is answered 486 Busy Here). */
+/**
+ * Whether an incoming INVITE can be offered to the user (else it is answered 486 Busy Here): when
+ * idle, or as a waiting call beside one active call.
+ */
 export function canRing(state: PhoneState): boolean {
-  return state.call === undefined;
+  return state.call === undefined || (state.call.phase === 'active' && state.other === undefined);
 }
 
 /** `m:ss`, or `h:mm:ss` from an hour on. */

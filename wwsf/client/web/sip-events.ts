@@ -1,16 +1,25 @@
 /**
  * What the JsSIP adapter (sip-phone.ts) reads out of JsSIP's events: the credentials it is
  * given, the messages it hands up, the failures it reports (failures.ts), the identity the
- * network registered, and the peer connection's remote audio and RFC 4733 tones.
+ * network registered, and the peer connection's remote media, RFC 4733 tones and negotiations.
  */
 import type { IncomingResponse } from 'jssip/lib/SIPMessage.js';
-import { bearerError, type Failure } from './failures.ts';
+import { type Account, bearerError, type Failure } from './failures.ts';
 import type { PhoneEvent } from './phone-state.ts';
 
 export type SipCredentials =
   | { readonly kind: 'digest'; readonly impu: string; readonly impi: string; readonly password: string }
   /** identity from the token (scenario 2) or from the domain's pool (scenario 3: impu undefined) */
-  | { readonly kind: 'bearer'; readonly impu: string | undefined; readonly token: string };
+  | {
+      readonly kind: 'bearer';
+      readonly impu: string | undefined;
+      readonly token: string;
+      /** the sign-in the token comes from: a web account or guest access */
+      readonly account: 'web' | 'guest';
+    };
+
+/** The sign-in behind the credentials, for the wording of a refused registration. */
+export const accountOf = (c: SipCredentials): Account => (c.kind === 'digest' ? 'ims' : c.account);
 
 export interface ChatMessage {
   readonly id: string;
@@ -25,9 +34,10 @@ export interface ChatMessage {
 /** The Authorization value JsSIP sends (RFC 8898 §3 / RFC 6750 §2.1). */
 export const bearerCredentials = (token: string): string => `Bearer ${token}`;
 
-export function responseFailure(response: IncomingResponse | undefined): Failure {
+export function responseFailure(response: IncomingResponse | undefined, account: Account): Failure {
   return {
     kind: 'registration',
+    account,
     status: response?.status_code,
     reason: response?.reason_phrase,
     bearerError: bearerError(response?.getHeader('WWW-Authenticate') ?? undefined),
@@ -57,13 +67,18 @@ export function callFailure(cause: string, originator: string, message: unknown)
 }
 
 /**
- * Follows a call's RTCPeerConnection: the remote audio track, and each DTMF tone the audio
- * sender's RTCDTMFSender plays into the RTP stream (RFC 4733 events), shown as sent.
+ * Follows a call's RTCPeerConnection: the remote tracks, each DTMF tone the audio sender's
+ * RTCDTMFSender plays into the RTP stream (RFC 4733 events), shown as sent, and each completed
+ * offer/answer exchange (signaling state back to `stable`), when the video stream may have changed.
  */
 export function watchPeerConnection(
   id: string,
   pc: RTCPeerConnection,
-  o: { dispatch: (event: PhoneEvent) => void; onRemoteStream: (stream: MediaStream | undefined) => void },
+  o: {
+    dispatch: (event: PhoneEvent) => void;
+    onRemoteStream: (stream: MediaStream | undefined) => void;
+    onNegotiated: (pc: RTCPeerConnection) => void;
+  },
 ): void {
   pc.addEventListener('track', (e) => {
     o.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
@@ -79,6 +94,9 @@ export function watchPeerConnection(
       });
     }
   };
-  pc.addEventListener('signalingstatechange', watchDtmf);
+  pc.addEventListener('signalingstatechange', () => {
+    watchDtmf();
+    if (pc.signalingState === 'stable') o.onNegotiated(pc);
+  });
   watchDtmf();
 }

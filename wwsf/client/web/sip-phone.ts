@@ -4,22 +4,23 @@
  * the authorization user) or with a WAF access token (RFC 8898: JsSIP's `authorization_jwt`
  * puts the value verbatim in an Authorization header on every request, so it is given as
  * `Bearer <token>`). JsSIP events become PhoneEvents (phone-state.ts); the commands are verbs.
- * One call at a time: an INVITE while a call exists is answered 486 Busy Here (RFC 3261 §21.4.24).
+ * Calls (sip-call.ts): the one on screen and, beside an active call, one waiting call, answered
+ * by holding the first (call-reducer.ts); any further INVITE is answered 486 Busy Here
+ * (RFC 3261 §21.4.24). Video calls (call-video.ts): the camera joins the offer, the answer may
+ * keep or reject it, and the camera can be turned off and on during the call by re-INVITE. Only
+ * the call on screen is heard and seen (`showMedia`).
  */
-import { C, UA, WebSocketInterface } from 'jssip';
-import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import { UA, WebSocketInterface } from 'jssip';
 import type { IncomingMessageEvent, OutgoingMessageEvent, RTCSessionEvent } from 'jssip/lib/UA.js';
-import type { Failure } from './failures.ts';
 import { canRing, type PhoneEvent, type PhoneState } from './phone-state.ts';
-
+import { SipCall, type SipCallOptions } from './sip-call.ts';
 import {
+  accountOf,
   associatedUri,
   bearerCredentials,
   type ChatMessage,
-  callFailure,
   responseFailure,
   type SipCredentials,
-  watchPeerConnection,
 } from './sip-events.ts';
 
 export type { ChatMessage, SipCredentials } from './sip-events.ts';
@@ -34,9 +35,12 @@ export interface SipPhoneOptions {
   readonly dispatch: (event: PhoneEvent) => void;
   readonly state: () => PhoneState;
   readonly onMessage: (message: ChatMessage) => void;
+  /** the other side's media of the call on screen */
   readonly onRemoteStream: (stream: MediaStream | undefined) => void;
-  /** opens the microphone; rejects with a DOMException the user is told about */
-  readonly openMicrophone: () => Promise<MediaStream>;
+  /** our camera's picture in the call on screen; undefined when the camera is off */
+  readonly onLocalVideo: (stream: MediaStream | undefined) => void;
+  /** getUserMedia; rejects with a DOMException the user is told about */
+  readonly openMedia: SipCallOptions['openMedia'];
   readonly now: () => number;
 }
 
@@ -44,13 +48,27 @@ let messageSeq = 0;
 
 export class SipPhone {
   private readonly ua: UA;
-  private session: RTCSession | undefined;
-  private microphone: MediaStream | undefined;
+  /** the calls on the phone, by id (at most two: on screen and waiting/held) */
+  private readonly calls = new Map<string, SipCall>();
+  /** an outgoing call is getting its media */
+  private placing = false;
   private disconnects = 0;
   private readonly uri: string;
+  private readonly callOptions: SipCallOptions;
 
   constructor(private readonly o: SipPhoneOptions) {
     const c = o.credentials;
+    this.callOptions = {
+      iceServers: o.iceServers,
+      dispatch: o.dispatch,
+      onMedia: (call) => {
+        if (call === this.onScreen()) this.showMedia();
+      },
+      openMedia: o.openMedia,
+      now: o.now,
+      onCreated: (call) => void this.calls.set(call.id, call),
+      onEnded: (call) => void this.calls.delete(call.id),
+    };
     this.uri = c.impu ?? `sip:anonymous@${o.sipDomain}`;
     this.ua = new UA({
       sockets: o.webSocketUrls.map((u) => new WebSocketInterface(u)),
@@ -93,23 +111,18 @@ export class SipPhone {
     this.ua.on('registrationFailed', (e) => {
       // Without an answer the transport is down: the disconnected/reconnect events tell that.
       if (e.response === undefined || e.response === null) return;
-      dispatch({ type: 'registration-failed', failure: responseFailure(e.response) });
+      dispatch({
+        type: 'registration-failed',
+        failure: responseFailure(e.response, accountOf(this.o.credentials)),
+      });
     });
     this.ua.on('newRTCSession', (e: RTCSessionEvent) => {
       if (e.originator !== 'remote') return;
-      const session = e.session;
-      if (!canRing(this.o.state()) || this.session !== undefined) {
-        session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+      if (!canRing(this.o.state()) || this.calls.size > 1 || this.placing) {
+        e.session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
         return;
       }
-      this.follow(session);
-      dispatch({
-        type: 'call-started',
-        id: session.id,
-        direction: 'incoming',
-        peer: session.remote_identity.uri.toString(),
-        at: this.o.now(),
-      });
+      SipCall.incoming(e.session, e.request.body ?? undefined, this.callOptions);
     });
     this.ua.on('newMessage', (e: IncomingMessageEvent | OutgoingMessageEvent) => {
       if (e.originator !== 'remote') return;
@@ -125,75 +138,13 @@ export class SipPhone {
     });
   }
 
-  /** Wires a session's events to the state; the session becomes the current call. */
-  private follow(session: RTCSession): void {
-    const { dispatch } = this.o;
-    this.session = session;
-    const id = session.id;
-    const end = (by: 'local' | 'remote' | 'system', failure: Failure | undefined) => {
-      if (this.session === session) this.session = undefined;
-      this.releaseMicrophone();
-      this.o.onRemoteStream(undefined);
-      dispatch({
-        type: 'call-ended',
-        id,
-        at: this.o.now(),
-        by,
-        ...(failure === undefined ? {} : { failure }),
-      });
-    };
-    const by = (originator: string) =>
-      originator === 'local' ? 'local' : originator === 'remote' ? 'remote' : 'system';
-    session.on('peerconnection', (e) => watchPeerConnection(id, e.peerconnection, this.o));
-    session.on('progress', () => {
-      if (session.direction === 'outgoing') dispatch({ type: 'call-ringing', id });
-    });
-    session.on('confirmed', () => dispatch({ type: 'call-confirmed', id, at: this.o.now() }));
-    session.on('ended', (e) => end(by(e.originator), callFailure(e.cause, e.originator, e.message)));
-    session.on('failed', (e) => end(by(e.originator), callFailure(e.cause, e.originator, e.message)));
-    const holdChanged = () => {
-      const h = session.isOnHold();
-      dispatch({ type: 'hold-changed', id, local: h.local, remote: h.remote });
-    };
-    session.on('hold', holdChanged);
-    session.on('unhold', holdChanged);
-    const muteChanged = () => dispatch({ type: 'mute-changed', id, muted: session.isMuted().audio === true });
-    session.on('muted', muteChanged);
-    session.on('unmuted', muteChanged);
-  }
-
-  private releaseMicrophone(): void {
-    for (const track of this.microphone?.getTracks() ?? []) track.stop();
-    this.microphone = undefined;
-  }
-
-  private async takeMicrophone(): Promise<MediaStream | undefined> {
-    try {
-      this.microphone = await this.o.openMicrophone();
-      return this.microphone;
-    } catch (error) {
-      const name = error instanceof DOMException || error instanceof Error ? error.name : 'Error';
-      this.o.dispatch({ type: 'failure', failure: { kind: 'microphone', name } });
-      return undefined;
-    }
-  }
-
-  private mediaOptions(stream: MediaStream) {
-    return {
-      mediaStream: stream,
-      mediaConstraints: { audio: true, video: false },
-      pcConfig: { iceServers: [...this.o.iceServers] },
-      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
-    };
-  }
-
   start(): void {
     this.ua.start();
   }
 
-  /** Unregisters (RFC 3261 §10.2.2) and closes the WebSocket; ends a call first. */
+  /** Unregisters (RFC 3261 §10.2.2) and closes the WebSocket; ends the calls first. */
   async stop(): Promise<void> {
-    this.session?.terminate();
+    for (const call of this.calls.values()) call.hangup();
     const closed = new Promise<void>((resolve) => {
       if (!this.ua.isConnected()) resolve();
       else this.ua.once('disconnected', () => resolve());
@@ -201,7 +152,6 @@ export class SipPhone {
     });
     this.ua.stop();
     await closed;
-    this.releaseMicrophone();
   }
 
   /** A refreshed access token: sent from now on, and bound at once by a new REGISTER. */
@@ -210,88 +160,78 @@ export class SipPhone {
     if (this.ua.isConnected()) this.ua.register();
   }
 
-  /** INVITE `target` (a SIP or tel URI) with the microphone. */
-  async call(target: string): Promise<void> {
-    const stream = await this.takeMicrophone();
-    if (stream === undefined) return;
-    if (this.session !== undefined) {
-      this.releaseMicrophone();
-      return;
-    }
-    let session: RTCSession;
+  private onScreen(): SipCall | undefined {
+    const id = this.o.state().call?.id;
+    return id === undefined ? undefined : this.calls.get(id);
+  }
+
+  private beside(): SipCall | undefined {
+    const id = this.o.state().other?.id;
+    return id === undefined ? undefined : this.calls.get(id);
+  }
+
+  /** Plays the media of the call on screen (after it changed: answered, swapped, ended). */
+  showMedia(): void {
+    const call = this.onScreen();
+    this.o.onRemoteStream(call?.remoteStream);
+    this.o.onLocalVideo(call?.preview);
+  }
+
+  /** INVITE `target` (a SIP or tel URI); with the camera too for a video call. */
+  async call(target: string, o: { video: boolean } = { video: false }): Promise<void> {
+    if (this.calls.size > 0 || this.placing) return;
+    this.placing = true;
     try {
-      session = this.ua.call(target, this.mediaOptions(stream));
-    } catch (error) {
-      this.releaseMicrophone();
-      const cause = error instanceof Error ? error.message : 'Internal Error';
-      this.o.dispatch({
-        type: 'failure',
-        failure: { kind: 'call', cause, status: undefined, reason: undefined },
-      });
-      return;
+      await SipCall.outgoing(this.ua, target, o.video, this.callOptions, () => this.calls.size === 0);
+    } finally {
+      this.placing = false;
     }
-    this.o.dispatch({
-      type: 'call-started',
-      id: session.id,
-      direction: 'outgoing',
-      peer: target,
-      at: this.o.now(),
-    });
-    this.follow(session);
-    // JsSIP emitted `peerconnection` inside call(), before follow(): watch the connection now.
-    if (session.connection !== undefined && session.connection !== null)
-      watchPeerConnection(session.id, session.connection, this.o);
   }
 
-  async answer(): Promise<void> {
-    const session = this.session;
-    if (session === undefined || session.direction !== 'incoming') return;
-    this.o.dispatch({ type: 'call-answering', id: session.id });
-    const stream = await this.takeMicrophone();
-    if (stream === undefined) {
-      // RFC 3261 §21.4.18: we cannot take this call without a microphone.
-      session.terminate({ status_code: 480, reason_phrase: 'Microphone Unavailable' });
-      return;
-    }
-    session.answer(this.mediaOptions(stream));
+  /** Answers the ringing call, with the camera when `video` and the call offers it. */
+  answer(o: { video: boolean } = { video: false }): Promise<void> {
+    return this.onScreen()?.answer(o.video) ?? Promise.resolve();
   }
 
-  /** 603 Decline to an incoming call (RFC 3261 §21.6.2). */
+  /**
+   * Answers the waiting call (audio only) after putting the call on screen on hold (RFC 3264
+   * §8.4); the waiting one then comes on screen.
+   */
+  async answerWaiting(): Promise<void> {
+    const current = this.onScreen();
+    const waiting = this.beside();
+    if (current === undefined || waiting === undefined || this.o.state().other?.phase !== 'incoming') return;
+    if (this.o.state().call?.held !== true && !(await current.setHeld(true))) return;
+    if (this.calls.get(waiting.id) === waiting) await waiting.answer(false);
+  }
+
+  /** 603 Decline to the waiting call; the call on screen goes on. */
+  declineWaiting(): void {
+    if (this.o.state().other?.phase === 'incoming') this.beside()?.decline();
+  }
+
   decline(): void {
-    this.session?.terminate({ status_code: 603, reason_phrase: 'Decline' });
+    this.onScreen()?.decline();
   }
 
-  /** BYE, or CANCEL while it rings. */
   hangup(): void {
-    this.session?.terminate();
+    this.onScreen()?.hangup();
   }
 
   setMuted(muted: boolean): void {
-    if (muted) this.session?.mute({ audio: true });
-    else this.session?.unmute({ audio: true });
+    this.onScreen()?.setMuted(muted);
   }
 
-  /** re-INVITE with a=sendonly / a=sendrecv (RFC 3264 §8.4); resolves when answered. */
   setHeld(held: boolean): Promise<boolean> {
-    const session = this.session;
-    if (session === undefined) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const started = held ? session.hold({}, () => resolve(true)) : session.unhold({}, () => resolve(true));
-      if (!started) resolve(false);
-    });
+    return this.onScreen()?.setHeld(held) ?? Promise.resolve(false);
   }
 
-  /** DTMF as RFC 4733 telephone-events in the audio RTP stream. */
+  setCamera(on: boolean): Promise<boolean> {
+    return this.onScreen()?.setCamera(on) ?? Promise.resolve(false);
+  }
+
   sendDtmf(tone: string): void {
-    try {
-      this.session?.sendDTMF(tone, {
-        transportType: C.DTMF_TRANSPORT.RFC2833,
-        duration: 120,
-        interToneGap: 70,
-      });
-    } catch {
-      // not in a state to send (e.g. still ringing): nothing is sent, nothing is shown
-    }
+    this.onScreen()?.sendDtmf(tone);
   }
 
   /** SIP MESSAGE (RFC 3428); resolves with the final status. */
@@ -322,15 +262,8 @@ export class SipPhone {
     });
   }
 
-  /** getStats() of the current call's peer connection, or undefined. */
-  async stats(): Promise<Record<string, unknown>[] | undefined> {
-    const pc = this.session?.connection;
-    if (pc === undefined || pc === null) return undefined;
-    const report = await pc.getStats();
-    const entries: Record<string, unknown>[] = [];
-    report.forEach((value: unknown) => {
-      if (typeof value === 'object' && value !== null) entries.push(value as Record<string, unknown>);
-    });
-    return entries;
+  /** getStats() of the peer connection of the call on screen, or undefined. */
+  stats(): Promise<Record<string, unknown>[] | undefined> {
+    return this.onScreen()?.stats() ?? Promise.resolve(undefined);
   }
 }

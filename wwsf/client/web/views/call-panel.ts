@@ -1,16 +1,23 @@
 /**
- * The call on screen: the incoming alert (answer / decline), and the call in progress with its
- * state, timer, mute, hold, DTMF keypad, hang-up and statistics. Every state change is read out
- * through an aria-live region; the buttons say what they do and whether they are pressed.
+ * The call on screen: the incoming alert (answer — with video or audio only on a video call —
+ * or decline), and the call in progress with its state, timer, pictures (video-view.ts), mute,
+ * hold, camera, DTMF keypad, hang-up and statistics. Every state change is read out through an
+ * aria-live region; the buttons say what they do and whether they are pressed.
  */
 import { displayAddress } from '../address.ts';
 import type { CallStats } from '../call-stats.ts';
 import { h, setText, show } from '../dom.ts';
 import { type CallState, formatDuration } from '../phone-state.ts';
 import { keypad } from './keypad.ts';
+import { StatsView } from './stats-view.ts';
+import { VideoView } from './video-view.ts';
 
 export interface CallActions {
+  /** answers with audio only (a video offer's video rejected) */
   readonly answer: () => void;
+  /** answers a video call with the camera */
+  readonly answerVideo: () => void;
+  readonly toggleCamera: () => void;
   readonly decline: () => void;
   readonly hangup: () => void;
   readonly toggleMute: () => void;
@@ -19,20 +26,15 @@ export interface CallActions {
 }
 
 function phaseText(c: CallState): string {
-  if (c.phase === 'incoming') return 'Incoming call';
+  if (c.phase === 'incoming') return c.video.negotiated ? 'Incoming video call' : 'Incoming call';
   if (c.phase === 'answering') return 'Connecting…';
   if (c.phase === 'dialing') return 'Calling…';
   if (c.phase === 'ringing') return 'Ringing…';
   if (c.held && c.remoteHeld) return 'On hold (both sides)';
   if (c.held) return 'On hold';
   if (c.remoteHeld) return 'Held by the other side';
-  return 'In call';
+  return c.video.negotiated ? 'In video call' : 'In call';
 }
-
-const statRow = (label: string) => {
-  const value = h('dd', {}, '–');
-  return { row: [h('dt', {}, label), value], value };
-};
 
 export class CallPanel {
   readonly el: HTMLElement;
@@ -40,7 +42,12 @@ export class CallPanel {
   private readonly phase = h('p', { class: 'phase', role: 'status', 'aria-live': 'polite' });
   private readonly timer = h('p', { class: 'timer', role: 'timer', 'aria-label': 'Call duration' });
   private readonly incoming: HTMLElement;
+  private readonly answerButton: HTMLButtonElement;
+  private readonly answerVideoButton: HTMLButtonElement;
   private readonly controls: HTMLElement;
+  private readonly video = new VideoView();
+  private readonly statsView = new StatsView();
+  private readonly cameraButton: HTMLButtonElement;
   private readonly muteButton: HTMLButtonElement;
   private readonly holdButton: HTMLButtonElement;
   private readonly hangupButton: HTMLButtonElement;
@@ -49,13 +56,19 @@ export class CallPanel {
     'aria-live': 'polite',
     'aria-label': 'Tones sent',
   });
-  private readonly stats: Record<'codec' | 'sent' | 'received' | 'lost' | 'jitter' | 'rtt', HTMLElement>;
 
   constructor(
     private readonly homeDomain: string,
     actions: CallActions,
+    /** the user may use video (the `video` capability) */
+    private readonly videoAllowed: boolean,
   ) {
-    const answer = h(
+    this.answerVideoButton = h(
+      'button',
+      { type: 'button', class: 'answer', onclick: () => actions.answerVideo() },
+      'Answer with video',
+    );
+    this.answerButton = h(
       'button',
       { type: 'button', class: 'answer', onclick: () => actions.answer() },
       'Answer',
@@ -68,8 +81,14 @@ export class CallPanel {
     this.incoming = h(
       'div',
       { class: 'incoming-actions', role: 'group', 'aria-label': 'Incoming call' },
-      answer,
+      this.answerVideoButton,
+      this.answerButton,
       decline,
+    );
+    this.cameraButton = h(
+      'button',
+      { type: 'button', 'aria-pressed': 'false', onclick: () => actions.toggleCamera() },
+      'Stop camera',
     );
     this.muteButton = h(
       'button',
@@ -86,28 +105,6 @@ export class CallPanel {
       { type: 'button', class: 'danger', onclick: () => actions.hangup() },
       'Hang up',
     );
-    const rows = {
-      codec: statRow('Codec'),
-      sent: statRow('Packets sent'),
-      received: statRow('Packets received'),
-      lost: statRow('Packets lost'),
-      jitter: statRow('Jitter'),
-      rtt: statRow('Round trip'),
-    };
-    this.stats = {
-      codec: rows.codec.value,
-      sent: rows.sent.value,
-      received: rows.received.value,
-      lost: rows.lost.value,
-      jitter: rows.jitter.value,
-      rtt: rows.rtt.value,
-    };
-    const details = h(
-      'details',
-      { class: 'stats' },
-      h('summary', {}, 'Call statistics'),
-      h('dl', {}, ...Object.values(rows).flatMap((r) => r.row)),
-    );
     this.controls = h(
       'div',
       { class: 'in-call' },
@@ -115,6 +112,7 @@ export class CallPanel {
         'div',
         { class: 'call-buttons', role: 'group', 'aria-label': 'Call controls' },
         this.muteButton,
+        this.cameraButton,
         this.holdButton,
         this.hangupButton,
       ),
@@ -125,7 +123,7 @@ export class CallPanel {
         keypad('Send tones', actions.dtmf),
         this.sentDtmf,
       ),
-      details,
+      this.statsView.el,
     );
     this.el = h(
       'section',
@@ -133,6 +131,7 @@ export class CallPanel {
       this.peer,
       this.phase,
       this.timer,
+      this.video.el,
       this.incoming,
       this.controls,
     );
@@ -145,32 +144,49 @@ export class CallPanel {
     });
   }
 
+  /** The other side's media, for the video picture. */
+  setRemoteStream(stream: MediaStream | undefined): void {
+    this.video.setRemote(stream);
+  }
+
+  /** Our camera's picture (preview). */
+  setLocalVideo(stream: MediaStream | undefined): void {
+    this.video.setLocal(stream);
+  }
+
   update(call: CallState | undefined, now: number, stats: CallStats | undefined): void {
     show(this.el, call !== undefined);
-    if (call === undefined) return;
+    if (call === undefined) {
+      this.video.update(undefined, '');
+      return;
+    }
     this.el.dataset.phase = call.phase;
-    setText(this.peer, displayAddress(call.peer, this.homeDomain));
+    this.el.dataset.video = call.video.negotiated ? 'yes' : 'no';
+    const peer = displayAddress(call.peer, this.homeDomain);
+    setText(this.peer, peer);
     this.peer.title = call.peer;
     setText(this.phase, phaseText(call));
     const started = call.answeredAt;
     setText(this.timer, started === undefined ? '' : formatDuration(now - started));
     show(this.incoming, call.phase === 'incoming');
+    const videoOffer = call.video.negotiated && this.videoAllowed;
+    show(this.answerVideoButton, videoOffer);
+    setText(this.answerButton, videoOffer ? 'Answer audio only' : 'Answer');
     show(this.controls, call.phase !== 'incoming');
+    this.video.update(call, peer);
     const active = call.phase === 'active';
     this.muteButton.disabled = !active;
     this.holdButton.disabled = !active;
     this.muteButton.setAttribute('aria-pressed', String(call.muted));
     setText(this.muteButton, call.muted ? 'Unmute' : 'Mute');
+    show(this.cameraButton, call.video.negotiated);
+    this.cameraButton.disabled = !active || call.held;
+    this.cameraButton.setAttribute('aria-pressed', String(!call.video.camera));
+    setText(this.cameraButton, call.video.camera ? 'Stop camera' : 'Start camera');
     this.holdButton.setAttribute('aria-pressed', String(call.held));
     setText(this.holdButton, call.held ? 'Resume' : 'Hold');
     setText(this.hangupButton, active ? 'Hang up' : 'Cancel');
     setText(this.sentDtmf, call.dtmf);
-    const s = stats;
-    setText(this.stats.codec, s?.codec ?? '–');
-    setText(this.stats.sent, s === undefined ? '–' : String(s.packetsSent));
-    setText(this.stats.received, s === undefined ? '–' : String(s.packetsReceived));
-    setText(this.stats.lost, s === undefined ? '–' : String(s.packetsLost));
-    setText(this.stats.jitter, s?.jitterMs === undefined ? '–' : `${s.jitterMs} ms`);
-    setText(this.stats.rtt, s?.rttMs === undefined ? '–' : `${s.rttMs} ms`);
+    this.statsView.update(stats, call.video);
   }
 }

@@ -1,4 +1,7 @@
-/** The dial pad and address entry: type or tap a number, a user name or a SIP URI, then Call. */
+/**
+ * The dial pad and address entry: type or tap a number, a user name or a SIP URI, then Call —
+ * or Video call, when the user may use video.
+ */
 import { h, setText, uid } from '../dom.ts';
 import { keypad } from './keypad.ts';
 
@@ -6,9 +9,10 @@ export class DialerPanel {
   readonly el: HTMLElement;
   readonly input: HTMLInputElement;
   private readonly callButton: HTMLButtonElement;
+  private readonly videoButton: HTMLButtonElement | undefined;
   private readonly error = h('p', { class: 'field-error', 'aria-live': 'polite' });
 
-  constructor(actions: { dial: (text: string) => string | undefined }) {
+  constructor(actions: { dial: (text: string, video: boolean) => string | undefined; video: boolean }) {
     const id = uid('addr');
     this.input = h('input', {
       id,
@@ -22,6 +26,17 @@ export class DialerPanel {
     });
     this.error.id = `${id}-error`;
     this.callButton = h('button', { type: 'submit', class: 'answer wide' }, 'Call');
+    this.videoButton = actions.video
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'answer wide',
+            onclick: () => setText(this.error, actions.dial(this.input.value, true) ?? ''),
+          },
+          'Video call',
+        )
+      : undefined;
     const back = h(
       'button',
       {
@@ -45,17 +60,20 @@ export class DialerPanel {
         this.input.value += key;
         this.input.focus();
       }),
-      this.callButton,
+      h('div', { class: 'dial-buttons' }, this.callButton, this.videoButton),
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      setText(this.error, actions.dial(this.input.value) ?? '');
+      setText(this.error, actions.dial(this.input.value, false) ?? '');
     });
     this.el = h('div', { class: 'panel' }, form);
   }
 
   update(o: { canDial: boolean; reason: string }): void {
-    this.callButton.disabled = !o.canDial;
-    this.callButton.title = o.canDial ? '' : o.reason;
+    for (const button of [this.callButton, this.videoButton]) {
+      if (button === undefined) continue;
+      button.disabled = !o.canDial;
+      button.title = o.canDial ? '' : o.reason;
+    }
   }
 }

@@ -42,7 +42,7 @@ export class LogPanel {
         const arrow = e.direction === 'outgoing' ? '↗' : '↙';
         const what =
           e.outcome === 'answered'
-            ? `${OUTCOME[e.outcome]}, ${formatDuration(e.durationMs)}`
+            ? `${e.video === true ? 'video, ' : ''}${OUTCOME[e.outcome]}, ${formatDuration(e.durationMs)}`
             : `${OUTCOME[e.outcome]}${e.detail === undefined ? '' : ` (${e.detail})`}`;
         return h(
           'li',

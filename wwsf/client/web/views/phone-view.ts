@@ -4,6 +4,7 @@
  * tabs pattern (arrow keys move between tabs). Views only read state; actions go to the controller.
  */
 import { displayAddress } from '../address.ts';
+import type { CallEndStatus } from '../call-end-status.ts';
 import type { CallLogEntry } from '../call-log.ts';
 import type { CallStats } from '../call-stats.ts';
 import { h, setText, show } from '../dom.ts';
@@ -15,10 +16,11 @@ import { DialerPanel } from './dialer-panel.ts';
 import { LogPanel } from './log-panel.ts';
 import { MessagesPanel } from './messages-panel.ts';
 import { NoticeView } from './notice-view.ts';
+import { type OtherCallActions, OtherCallView } from './other-call-view.ts';
 
-export interface PhoneActions extends CallActions {
+export interface PhoneActions extends CallActions, OtherCallActions {
   /** returns an error text for the address field, or undefined when the call started */
-  readonly dial: (text: string) => string | undefined;
+  readonly dial: (text: string, video: boolean) => string | undefined;
   readonly sendMessage: (to: string, body: string) => boolean;
   readonly clearLog: () => void;
   readonly signOut: () => void;
@@ -31,6 +33,8 @@ export interface PhoneViewModel {
   readonly messages: readonly ChatMessage[];
   readonly log: readonly CallLogEntry[];
   readonly stats: CallStats | undefined;
+  /** the other side ended the last call (shown a few seconds) */
+  readonly endStatus: CallEndStatus | undefined;
   readonly now: number;
 }
 
@@ -50,8 +54,11 @@ export class PhoneView {
   readonly el: HTMLElement;
   private readonly identity = h('span', { class: 'identity' });
   private readonly status = h('span', { class: 'registration', role: 'status', 'aria-live': 'polite' });
+  /** how the last call ended, when the other side ended it: polite, not an alert */
+  private readonly endStatus = h('p', { class: 'call-status', role: 'status', 'aria-live': 'polite' });
   private readonly notice: NoticeView;
   private readonly call: CallPanel;
+  private readonly other: OtherCallView;
   private readonly dialer: DialerPanel;
   private readonly messages: MessagesPanel;
   private readonly log: LogPanel;
@@ -65,20 +72,22 @@ export class PhoneView {
     actions: PhoneActions,
   ) {
     this.notice = new NoticeView({ dismiss: actions.dismissNotice, remedy: actions.remedy });
-    this.call = new CallPanel(o.homeDomain, actions);
-    this.dialer = new DialerPanel({ dial: actions.dial });
+    const caps = new Set(o.capabilities);
+    // An empty list means the document did not restrict anything; video must be named.
+    const allows = (cap: string) => caps.size === 0 || caps.has(cap);
+    const video = caps.has('video');
+    this.call = new CallPanel(o.homeDomain, actions, video);
+    this.other = new OtherCallView(o.homeDomain, actions);
+    this.dialer = new DialerPanel({ dial: actions.dial, video });
     this.messages = new MessagesPanel(o.homeDomain, { send: actions.sendMessage });
     this.log = new LogPanel(o.homeDomain, {
       callBack: (uri) => {
         this.select('dialer');
         this.dialer.input.value = uri;
-        actions.dial(uri);
+        actions.dial(uri, false);
       },
       clear: actions.clearLog,
     });
-    const caps = new Set(o.capabilities);
-    // An empty list means the document did not restrict anything.
-    const allows = (cap: string) => caps.size === 0 || caps.has(cap);
     const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Phone' });
     const panels: HTMLElement[] = [];
     const add = (tab: Tab, label: string, panel: HTMLElement, enabled: boolean) => {
@@ -112,6 +121,8 @@ export class PhoneView {
         h('button', { type: 'button', class: 'ghost', onclick: () => actions.signOut() }, 'Sign out'),
       ),
       this.notice.el,
+      this.endStatus,
+      this.other.el,
       this.call.el,
       tablist,
       ...panels,
@@ -159,6 +170,16 @@ export class PhoneView {
     this.select('messages');
   }
 
+  /** The other side's media (the call panel's video picture). */
+  setRemoteStream(stream: MediaStream | undefined): void {
+    this.call.setRemoteStream(stream);
+  }
+
+  /** Our camera's picture. */
+  setLocalVideo(stream: MediaStream | undefined): void {
+    this.call.setLocalVideo(stream);
+  }
+
   private badge(): void {
     const t = this.tabs.get('messages')?.tab;
     if (t !== undefined) setText(t, this.unread > 0 ? `Messages (${this.unread} new)` : 'Messages');
@@ -168,14 +189,24 @@ export class PhoneView {
     const p = m.phone;
     this.el.dataset.registration = p.registration;
     this.el.dataset.call = p.call?.phase ?? 'none';
+    this.el.dataset.other =
+      p.other === undefined ? 'none' : p.other.phase === 'incoming' ? 'waiting' : 'held';
     if (p.identity !== undefined) setText(this.identity, displayAddress(p.identity, this.o.homeDomain));
     setText(this.status, REGISTRATION_TEXT[p.registration]);
     this.status.dataset.state = p.registration;
     this.notice.update(p.notice);
+    setText(this.endStatus, m.endStatus?.text ?? '');
+    show(this.endStatus, m.endStatus !== undefined);
+    if (m.endStatus === undefined) delete this.endStatus.dataset.kind;
+    else this.endStatus.dataset.kind = m.endStatus.kind;
     this.call.update(p.call, m.now, m.stats);
+    this.other.update(p.other);
     this.dialer.update({
       canDial: canDial(p),
-      reason: p.call !== undefined ? 'A call is in progress' : REGISTRATION_TEXT[p.registration],
+      reason:
+        p.call !== undefined || p.other !== undefined
+          ? 'A call is in progress'
+          : REGISTRATION_TEXT[p.registration],
     });
     const received = m.messages.filter((x) => x.direction === 'in').length;
     if (received > this.seenMessages && this.current !== 'messages')
