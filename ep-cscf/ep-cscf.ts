@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigOf } from '../app/config.ts';
+import { restoreFastStringMethods } from '../sip/index.ts';
 import { TransactionLayer } from '../sip/transaction/index.ts';
 import {
   type Destination,
@@ -69,6 +70,9 @@ export interface RunningEpCscf {
 /** Creates the eP-CSCF: transports (WebSocket on the HTTP server; UDP and TCP toward the core), transactions, policy. */
 export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
   const { config, logger } = o;
+  // Once every module is loaded: a String subclass (the Redis client's) leaves String.prototype
+  // a dictionary, which slows every SIP scanner (sip/grammar/string-methods.ts).
+  restoreFastStringMethods();
   const coreUri = config.imsCoreUri ?? o.fallbackCore;
   if (coreUri === undefined) throw new Error('IMS_CORE_URI is empty and no lab core was started');
   const core = destinationOf(coreUri);

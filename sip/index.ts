@@ -1,6 +1,7 @@
 /** Public surface of the SIP library. Layers: grammar → uri → message → parser → transport → transaction. */
 export { Params } from './grammar/params.ts';
 export { quote, scanQuoted, splitList } from './grammar/quoted.ts';
+export { restoreFastStringMethods } from './grammar/string-methods.ts';
 export { canonicalName, headerKey, isListHeader } from './message/header-names.ts';
 export { type HeaderField, makeField, SipHeaders } from './message/headers.ts';
 export { EMPTY, type SipMessage, SipRequest, SipResponse } from './message/message.ts';

@@ -206,6 +206,26 @@ describe('typed header views of a message', () => {
     expect(c.map((a) => a.uriText)).toEqual(['sip:a@x', 'sip:b@x', 'sip:c@x']);
   });
 
+  it('[DESIGN-speed-header_views] parses a header again only when that header changed, not when another did', () => {
+    const m = message(['OPTIONS sip:r SIP/2.0', ...BASE, 'CSeq: 1 OPTIONS', 'Contact: <sip:c@x>']);
+    const [from, to, cseq, top, contacts] = [m.from, m.to, m.cseq, m.topVia, m.contacts()];
+    m.headers.prepend('Via', 'SIP/2.0/UDP proxy.example.com;branch=z9hG4bK2');
+    m.headers.set('Max-Forwards', '69');
+    m.headers.append('Record-Route', '<sip:proxy.example.com;lr>');
+    expect(m.from).toBe(from);
+    expect(m.to).toBe(to);
+    expect(m.cseq).toBe(cseq);
+    expect(m.contacts()).toBe(contacts);
+    expect(m.topVia).not.toBe(top);
+    expect(m.topVia.host).toBe('proxy.example.com');
+    m.headers.set('From', '<sip:other@x>;tag=2');
+    expect(m.from).not.toBe(from);
+    expect(m.from.params.get('tag')).toBe('2');
+    expect(m.to).toBe(to);
+    m.headers.remove('contact');
+    expect(m.contacts()).toEqual([]);
+  });
+
   it('[RFC3261-7.3.1-header-order] re-reads a typed header after the header changes', () => {
     const m = message(['OPTIONS sip:r SIP/2.0', ...BASE, 'CSeq: 1 OPTIONS']);
     expect(m.topVia.host).toBe('h');

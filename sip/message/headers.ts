@@ -49,14 +49,50 @@ export interface ReceivedSection {
 /** The ordered header fields of a message. Lookups take any spelling of a name. */
 export class SipHeaders {
   readonly fields: HeaderField[];
-  /** bumped on every change; typed-header caches compare against it */
-  version = 0;
+  private changes = 0;
   /** where the fields were parsed from, when they were received (see ReceivedSection) */
   readonly received: ReceivedSection | undefined;
+  /**
+   * The keys changed since creation, each with `version` at its last change: [key, version, ...].
+   * Typed views compare against the version of the one header they read, so that a change to one
+   * header (our Via on top, Max-Forwards) leaves the parsed views of the others valid.
+   */
+  private changed: Array<string | number> | undefined = undefined;
 
   constructor(fields: HeaderField[] = [], received?: ReceivedSection) {
     this.fields = fields;
     this.received = received;
+  }
+
+  /** Bumped on every change (through the methods below, or `touch`). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** `version` at the last change of the fields with this key; 0 when none changed since creation. */
+  versionOf(key: string): number {
+    const c = this.changed;
+    if (c !== undefined) for (let i = 0; i < c.length; i += 2) if (c[i] === key) return c[i + 1] as number;
+    return 0;
+  }
+
+  /**
+   * Records a change of the fields with this key (lower-case long name). Every method below calls
+   * it; code that replaces an element of `fields` itself must call it too.
+   */
+  touch(key: string): void {
+    const v = ++this.changes;
+    const c = this.changed;
+    if (c === undefined) {
+      this.changed = [key, v];
+      return;
+    }
+    for (let i = 0; i < c.length; i += 2)
+      if (c[i] === key) {
+        c[i + 1] = v;
+        return;
+      }
+    c.push(key, v);
   }
 
   first(name: string): HeaderField | undefined {
@@ -106,8 +142,9 @@ export class SipHeaders {
 
   /** Adds a field after all others. */
   append(name: string, value: string): void {
-    this.fields.push(makeField(name, value));
-    this.version++;
+    const field = makeField(name, value);
+    this.fields.push(field);
+    this.touch(field.key);
   }
 
   /** Adds a field before the first field of the same name, or at the top when there is none. */
@@ -116,7 +153,7 @@ export class SipHeaders {
     const i = indexOfKey(this.fields, field.key);
     if (i <= 0) this.fields.unshift(field);
     else this.fields.splice(i, 0, field);
-    this.version++;
+    this.touch(field.key);
   }
 
   /** Replaces every field of this name by one field (placed where the first one was). */
@@ -130,7 +167,7 @@ export class SipHeaders {
       for (let j = this.fields.length - 1; j > i; j--)
         if (this.fields[j]!.key === field.key) this.fields.splice(j, 1);
     }
-    this.version++;
+    this.touch(field.key);
   }
 
   /** Removes every field of this name; returns how many were removed. */
@@ -140,7 +177,7 @@ export class SipHeaders {
     for (let j = this.fields.length - 1; j >= 0; j--)
       if (this.fields[j]!.key === key) this.fields.splice(j, 1);
     const removed = before - this.fields.length;
-    if (removed > 0) this.version++;
+    if (removed > 0) this.touch(key);
     return removed;
   }
 
@@ -157,7 +194,7 @@ export class SipHeaders {
     const [top, ...rest] = parts;
     if (rest.length === 0) this.fields.splice(i, 1);
     else this.fields[i] = { name: f.name, key: f.key, value: rest.join(', '), raw: undefined };
-    this.version++;
+    this.touch(key);
     return top;
   }
 

@@ -1,3 +1,4 @@
+import { headerKey } from './header-names.ts';
 import { SipHeaders } from './headers.ts';
 import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.ts';
 import { type CSeq, parseCSeq, parseMaxForwards } from './scalars.ts';
@@ -16,7 +17,7 @@ abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
   version: string;
-  /** typed views: flat triples (key, header-set version, value), a handful per message */
+  /** typed views: flat triples (key, version of the header read, value), a handful per message */
   private cache: unknown[] | undefined;
 
   constructor(headers: SipHeaders, body: Buffer, version: string) {
@@ -28,29 +29,42 @@ abstract class SipMessageBase {
 
   /** Parses a header once per header-set version; `parse` returns a string on a fault. */
   typed<T>(key: string, parse: (h: SipHeaders) => T | string): T | string {
-    return this.view(key, parse, undefined);
+    return this.view(key, undefined, parse, undefined);
   }
 
-  /** typed with an argument for parse, so that callers need no closure per call. */
-  private view<T, A>(key: string, parse: (h: SipHeaders, arg: A) => T | string, arg: A): T | string {
-    const version = this.headers.version;
+  /**
+   * The cached view `key`, parsed again only when the header it reads (`dep`, a header key)
+   * changed since; with no `dep` (a view that may read any header), when any header changed.
+   * `arg` goes to `parse`, so that callers need no closure per call.
+   */
+  private view<T, A>(
+    key: string,
+    dep: string | undefined,
+    parse: (h: SipHeaders, arg: A) => T | string,
+    arg: A,
+  ): T | string {
+    const headers = this.headers;
+    const stamp = dep === undefined ? headers.version : headers.versionOf(dep);
     const cache = this.cache;
     let slot = -1;
     if (cache !== undefined) {
       for (let i = 0; i < cache.length; i += 3) {
         if (cache[i] !== key) continue;
-        if (cache[i + 1] === version) return cache[i + 2] as T | string;
+        if (cache[i + 1] === stamp) return cache[i + 2] as T | string;
         slot = i;
         break;
       }
     }
-    const value = parse(this.headers, arg);
-    this.store(slot, key, version, value);
+    const value = parse(headers, arg);
+    this.store(slot, key, stamp, value);
     return value;
   }
 
-  /** Stores a typed view computed elsewhere (the parser's essential checks) for the current headers. */
-  seed(key: string, value: unknown): void {
+  /**
+   * Stores a view of one header computed elsewhere (the parser's essential checks, a transport
+   * that rewrote the top Via) for the header `dep` as it is now.
+   */
+  seed(key: string, value: unknown, dep: string = key): void {
     const cache = this.cache;
     let slot = -1;
     if (cache !== undefined) {
@@ -61,20 +75,20 @@ abstract class SipMessageBase {
         }
       }
     }
-    this.store(slot, key, this.headers.version, value);
+    this.store(slot, key, this.headers.versionOf(dep), value);
   }
 
-  private store(slot: number, key: string, version: number, value: unknown): void {
+  private store(slot: number, key: string, stamp: number, value: unknown): void {
     if (slot >= 0) {
       const cache = this.cache!;
-      cache[slot + 1] = version;
+      cache[slot + 1] = stamp;
       cache[slot + 2] = value;
-    } else if (this.cache === undefined) this.cache = [key, version, value];
-    else this.cache.push(key, version, value);
+    } else if (this.cache === undefined) this.cache = [key, stamp, value];
+    else this.cache.push(key, stamp, value);
   }
 
   private required<T, A>(key: string, parse: (h: SipHeaders, arg: A) => T | string, arg: A): T {
-    const r = this.view(key, parse, arg);
+    const r = this.view(key, key === 'via-top' ? 'via' : key, parse, arg);
     if (typeof r === 'string') throw new TypeError(`${key}: ${r}`);
     return r;
   }
@@ -89,7 +103,7 @@ abstract class SipMessageBase {
 
   /** All Via values, or a fault description when one is malformed. */
   viaList(): Via[] | string {
-    return this.typed('via', viaOf);
+    return this.view('via', 'via', viaOf, undefined);
   }
 
   /** The top Via (checked by the parser on every message from the wire). */
@@ -117,12 +131,12 @@ abstract class SipMessageBase {
 
   /** Contact values; a fault string when malformed, [] when absent. `*` is reported as 'star'. */
   contacts(): NameAddr[] | 'star' | string {
-    return this.view('contact', contactsOf, undefined);
+    return this.view('contact', 'contact', contactsOf, undefined);
   }
 
   /** Route, Record-Route, Path, Service-Route, P-Asserted-Identity ...: name-addr lists. */
   addresses(name: string): NameAddr[] | string {
-    return this.view(name.toLowerCase(), addrListOf, name);
+    return this.view(name.toLowerCase(), headerKey(name), addrListOf, name);
   }
 
   /** Max-Forwards, undefined when absent. */

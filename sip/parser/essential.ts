@@ -100,7 +100,7 @@ export function checkEssential(m: SipMessage, head: string, raws: string[]): Par
   const top = parseTopVia(fields[via]!.value);
   if (typeof top === 'string')
     return { code: 'header-value', reason: top, header: 'Via', line: fieldLine(head, raws, via) };
-  m.seed('via-top', top);
+  m.seed('via-top', top, 'via');
   const fromAddr = parseNameAddr(fields[from]!.value);
   if (typeof fromAddr === 'string')
     return { code: 'header-value', reason: fromAddr, header: 'From', line: fieldLine(head, raws, from) };

@@ -73,7 +73,12 @@ export function receiveFrame(
     return;
   }
   const message = r.message;
-  if (message.kind === 'request') stampReceived(message.headers, source.remoteAddress, source.remotePort);
+  if (message.kind === 'request') {
+    // The top Via the parser checked is stamped in place and stays the message's parsed view.
+    const top = message.topVia;
+    if (stampReceived(message.headers, source.remoteAddress, source.remotePort, top))
+      message.seed('via-top', top, 'via');
+  }
   const host = ctx.host;
   if (host === undefined) {
     ctx.drops.drop('not-started', 'warn', { remote: source.remoteAddress });

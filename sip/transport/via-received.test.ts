@@ -36,6 +36,19 @@ describe('stampReceived', () => {
     expect(m.topVia.params.get('received')).toBe('192.0.2.9');
   });
 
+  it('[DESIGN-speed-header_views] stamps the parsed top Via in place instead of parsing it again', () => {
+    const m = request('SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1');
+    const top = m.topVia;
+    expect(stampReceived(m.headers, '192.0.2.9', 52000, top)).toBe(true);
+    expect(top.params.get('received')).toBe('192.0.2.9');
+    m.seed('via-top', top, 'via');
+    expect(m.topVia).toBe(top);
+    expect(m.vias[0]!.params.get('received')).toBe('192.0.2.9');
+    expect(serialize(m).toString()).toContain(
+      'Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1;received=192.0.2.9\r\n',
+    );
+  });
+
   it('[RFC3261-18.2.1-received] MUST NOT add received when sent-by equals the source address', () => {
     const m = request('SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1');
     const before = serialize(m);

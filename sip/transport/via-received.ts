@@ -1,6 +1,6 @@
 import { splitList } from '../grammar/quoted.ts';
 import type { SipHeaders } from '../message/headers.ts';
-import { formatVia, parseVia } from '../message/via.ts';
+import { formatVia, parseVia, type Via } from '../message/via.ts';
 import { canonicalAddress } from './address.ts';
 
 /**
@@ -13,8 +13,16 @@ import { canonicalAddress } from './address.ts';
  * serialiser writes the new value); other values and fields stay as received. Returns whether
  * the Via changed. A Via that does not parse is left alone (the parser has already refused
  * such requests; this also serves error responses built from partial requests).
+ *
+ * `top`, when given, is that first value already parsed (the message's `topVia`): it is not
+ * parsed again, and it is updated in place to match the new value.
  */
-export function stampReceived(headers: SipHeaders, remoteAddress: string, remotePort: number): boolean {
+export function stampReceived(
+  headers: SipHeaders,
+  remoteAddress: string,
+  remotePort: number,
+  top?: Via,
+): boolean {
   const fields = headers.fields;
   let index = -1;
   for (let i = 0; i < fields.length; i++) {
@@ -26,11 +34,14 @@ export function stampReceived(headers: SipHeaders, remoteAddress: string, remote
   if (index < 0) return false;
   const field = fields[index]!;
   const parts = field.value.indexOf(',') < 0 ? undefined : splitList(field.value);
-  const topText = parts === undefined ? field.value : parts[0];
-  if (topText === undefined) return false;
-  const parsed = parseVia(topText);
-  if (typeof parsed === 'string' || parsed.length !== 1) return false;
-  const via = parsed[0]!;
+  let via = top;
+  if (via === undefined) {
+    const topText = parts === undefined ? field.value : parts[0];
+    if (topText === undefined) return false;
+    const parsed = parseVia(topText);
+    if (typeof parsed === 'string' || parsed.length !== 1) return false;
+    via = parsed[0]!;
+  }
 
   const source = canonicalAddress(remoteAddress);
   const rport = via.params.get('rport');
@@ -41,9 +52,9 @@ export function stampReceived(headers: SipHeaders, remoteAddress: string, remote
 
   via.params.set('received', source);
   if (fillRport) via.params.set('rport', String(remotePort));
-  const top = formatVia(via);
-  const value = parts === undefined ? top : [top, ...parts.slice(1)].join(', ');
+  const text = formatVia(via);
+  const value = parts === undefined ? text : [text, ...parts.slice(1)].join(', ');
   fields[index] = { name: field.name, key: field.key, value, raw: undefined };
-  headers.version++;
+  headers.touch('via');
   return true;
 }
