@@ -138,7 +138,7 @@ export async function runEpCscfBench(o: BenchOptions): Promise<EpCscfBenchResult
       const points = wanted.filter(fits);
       if (points.length < wanted.length)
         warnings.push(
-          `open files limited to ${openFiles} per process (the hard limit; raising it was refused): ${kind} memory not measured at ${wanted.filter((n) => !fits(n)).join(', ')} clients`,
+          `open files limited to ${openFiles} per process (the hard limit; raising it was refused): ${kind} memory not measured at ${wanted.filter((n) => !fits(n)).join(', ')} clients here (\`npm run bench -- --only memory\` measures ours there with eP-CSCF worker processes)`,
         );
       if (points.length === 0) continue;
       if (secure) tls ??= createSelfSignedCert(ports.host);

@@ -11,7 +11,7 @@ import type { Target } from './load/protocol.ts';
 import type { Placement, StepContext } from './register-phases.ts';
 import { type ImsCore, startImsCore } from './sut/ims-core.ts';
 import { startKamailioPcscf } from './sut/kamailio-pcscf.ts';
-import { startOurEpCscf } from './sut/our-epcscf.ts';
+import { startOurEpCscf, startOurProduct } from './sut/our-epcscf.ts';
 import { type BenchRtpengine, startBenchRtpengine } from './sut/rtpengine.ts';
 import { CALLEE, type SippCallee, startSippCallee } from './sut/sipp-callee.ts';
 import type { SystemName, SystemUnderTest } from './sut/system.ts';
@@ -31,6 +31,8 @@ export interface RigEnvironment {
   readonly workers: number;
   /** told of every process group started (the IMS core, the system under test) */
   readonly onProcessGroup?: (name: string, pgid: number) => void;
+  /** told of the load generator's child processes (with `loadProcesses`) */
+  readonly onLoadProcesses?: (pids: readonly number[]) => void;
 }
 
 export interface RigOptions {
@@ -44,6 +46,16 @@ export interface RigOptions {
   readonly nodeArgs?: readonly string[] | undefined;
   /** calls: rtpengine and the sipp callee, the system with media, clients that call */
   readonly calls?: boolean | undefined;
+  /** ours as the product with this many eP-CSCF processes (startOurProduct); undefined: epcscf-main.ts */
+  readonly epcscfWorkers?: number | undefined;
+  /** the load generator in this many child processes of `env.workers` threads each; undefined: threads here */
+  readonly loadProcesses?: number | undefined;
+  /** the IMS core's shared memory in MB (default 1024) */
+  readonly coreSharedMemoryMb?: number | undefined;
+  /** per WebSocket handshake and transaction of the clients (default 5000 ms) */
+  readonly timeoutMs?: number | undefined;
+  /** the clients' WebSocket: the `ws` library (default) or the lean one (load/lean-ws.ts), bound to fixed sources (load/sources.ts) */
+  readonly wsClient?: 'ws' | 'lean' | undefined;
 }
 
 /** What a call rig adds: both on the load side's CPU. */
@@ -75,6 +87,7 @@ export async function withRig<T>(
       subscribers: o.subscribers,
       extraSubscribers: o.calls ? [CALLEE] : undefined,
       cpu: env.placement.loadCpu,
+      sharedMemoryMb: o.coreSharedMemoryMb,
     });
     stops.push(() => core.stop());
     env.onProcessGroup?.('ims-core', core.pgid);
@@ -108,7 +121,12 @@ export async function withRig<T>(
         rtpengine:
           peers === undefined ? undefined : { host: peers.rtpengine.host, port: peers.rtpengine.ngPort },
       };
-      const started = o.system === 'ours' ? await startOurEpCscf(options) : await startKamailioPcscf(options);
+      const started =
+        o.system === 'kamailio'
+          ? await startKamailioPcscf(options)
+          : o.epcscfWorkers === undefined
+            ? await startOurEpCscf(options)
+            : await startOurProduct(options, o.epcscfWorkers);
       sut = started;
       stops.push(() => started.stop());
       env.onProcessGroup?.(started.name, started.pgid);
@@ -116,13 +134,25 @@ export async function withRig<T>(
     const target: Target =
       sut === undefined
         ? { kind: 'udp', host: core.host, port: core.port }
-        : { kind: 'ws', url: sut.url, origin: ORIGIN, localAddresses: LOCAL_ADDRESSES };
+        : {
+            kind: 'ws',
+            url: sut.url,
+            origin: ORIGIN,
+            localAddresses: LOCAL_ADDRESSES,
+            client: o.wsClient,
+            fixedSources: o.wsClient === 'lean',
+          };
     const calls =
       peers === undefined
         ? undefined
         : { callee: peers.callee.uri, offerSdp: readFileSync(CHROME_OFFER, 'latin1') };
-    const gen = LoadGenerator.start({ workers: env.workers, target, domain: DOMAIN, calls });
+    const genOptions = { workers: env.workers, target, domain: DOMAIN, calls, timeoutMs: o.timeoutMs };
+    const gen =
+      o.loadProcesses === undefined
+        ? LoadGenerator.start(genOptions)
+        : await LoadGenerator.startForked(genOptions, o.loadProcesses);
     stops.push(() => gen.close());
+    if (gen.pids.length > 0) env.onLoadProcesses?.(gen.pids);
     const loadSide =
       peers === undefined
         ? () => core.cpuSeconds()

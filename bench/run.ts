@@ -1,13 +1,16 @@
 /**
- * `npm run bench [-- --smoke] [-- --json] [-- --only epcscf|calls|tokens]`:
+ * `npm run bench [-- --smoke] [-- --json] [-- --only epcscf|calls|memory|tokens]`:
  * - epcscf: our eP-CSCF side by side with Kamailio as a WebSocket P-CSCF, REGISTER with digest
  *   through both to the same kind of IMS core, same load, same CPU (bench/epcscf-bench.ts);
  * - calls: the same two systems placing calls (INVITE/180/200/ACK/BYE with a Chrome offer) to
  *   sipp behind the IMS core, media anchored on one shared rtpengine (bench/calls-bench.ts);
+ * - memory: memory per idle registered WebSocket client at 1,000 to 100,000 clients, ours as the
+ *   product with eP-CSCF worker processes, Kamailio where one process can hold the connections,
+ *   the load generator in child processes (bench/memory-bench.ts);
  * - tokens: WAF token issuance per second and bearer validations per second per core, beside
  *   jose's bare jwtVerify (bench/tokens-bench.ts).
  * Progress on stderr; the reports (or --json: the result objects) on stdout. Full mode takes
- * about fifteen minutes, --smoke well under a minute. Every process it starts is stopped before
+ * about twenty-five minutes, --smoke well under a minute. Every process it starts is stopped before
  * it exits, also on failure or Ctrl-C (the harness's exit guard).
  */
 import { parseArgs } from 'node:util';
@@ -15,10 +18,12 @@ import { runCallsBench } from './calls-bench.ts';
 import { formatCallsReport } from './calls-report.ts';
 import { runEpCscfBench } from './epcscf-bench.ts';
 import { formatEpCscfReport } from './epcscf-report.ts';
+import { runMemoryBench } from './memory-bench.ts';
+import { formatMemoryReport } from './memory-report.ts';
 import { inOwnSession, rerunInOwnSession } from './own-session.ts';
 import { formatTokensReport, runTokensBench } from './tokens-bench.ts';
 
-const BENCHES: readonly string[] = ['epcscf', 'calls', 'tokens'];
+const BENCHES: readonly string[] = ['epcscf', 'calls', 'memory', 'tokens'];
 
 const OPTIONS = {
   smoke: { type: 'boolean', default: false },
@@ -56,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
       const result = await runCallsBench({ mode, log });
       results.calls = result;
       reports.push(formatCallsReport(result));
+    }
+    if (wanted('memory')) {
+      const result = await runMemoryBench({ mode, log });
+      results.memory = result;
+      reports.push(formatMemoryReport(result));
     }
     if (wanted('tokens')) {
       const result = await runTokensBench({ mode, log });

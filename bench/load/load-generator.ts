@@ -1,10 +1,13 @@
 /**
  * The load generator: worker threads (load-worker.ts) that each own a share of the simulated
- * clients. The main thread splits every command between them and merges what they report.
- * Bounded: a fixed number of clients and workers, each step a fixed duration, every
- * transaction a timeout; loopback only.
+ * clients, in this process (`start`) or in child processes (`startForked`: several processes,
+ * each with its own threads, because every client socket counts against the open-files limit
+ * of the process holding it). This thread splits every command between the workers and merges
+ * what they report. Bounded: a fixed number of clients and workers, each step a fixed duration,
+ * every transaction a timeout; loopback only.
  */
-import { Worker } from 'node:worker_threads';
+import { type LaneChannel, type LaneHost, startThreadHost } from './lane.ts';
+import { forkLoadProcess } from './process-host.ts';
 import type {
   CallStepResult,
   Command,
@@ -15,15 +18,8 @@ import type {
   WorkerSetup,
 } from './protocol.ts';
 
-/**
- * The worker is TypeScript: it registers tsx's loader first, then imports load-worker.ts (Node 20
- * neither hands a parent's module hooks to a worker nor applies `--import` before its entry).
- */
-const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./load-worker.ts', import.meta.url).href)}); })
-  .catch((err) => { console.error(err); process.exit(1); });`;
-
 export interface LoadGeneratorOptions {
+  /** worker threads (per child process with `startForked`) */
   readonly workers: number;
   readonly target: Target;
   readonly domain: string;
@@ -75,44 +71,59 @@ export interface StepSummary {
 }
 
 interface Lane {
-  readonly worker: Worker;
+  readonly channel: LaneChannel;
   waiting: ((r: Reply) => void) | undefined;
   failure: Error | undefined;
 }
 
 export class LoadGenerator {
   private closed = false;
+  private readonly lanes: Lane[];
 
-  private constructor(private readonly lanes: Lane[]) {}
+  private constructor(private readonly hosts: readonly LaneHost[]) {
+    this.lanes = hosts.flatMap((host) =>
+      host.lanes.map((channel) => {
+        const lane: Lane = { channel, waiting: undefined, failure: undefined };
+        channel.listen(
+          (r) => {
+            const w = lane.waiting;
+            lane.waiting = undefined;
+            w?.(r);
+          },
+          (err) => {
+            lane.failure = err;
+            const w = lane.waiting;
+            lane.waiting = undefined;
+            w?.({ op: 'error', message: err.message });
+          },
+        );
+        return lane;
+      }),
+    );
+  }
 
+  /** `o.workers` worker threads in this process. */
   static start(o: LoadGeneratorOptions): LoadGenerator {
-    const lanes: Lane[] = [];
-    for (let i = 0; i < o.workers; i++) {
-      const setup: WorkerSetup = {
-        workerId: i,
-        target: o.target,
-        domain: o.domain,
-        timeoutMs: o.timeoutMs ?? 5000,
-        calls: o.calls,
-      };
-      const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup });
-      const lane: Lane = { worker, waiting: undefined, failure: undefined };
-      worker.on('message', (r: Reply) => {
-        const w = lane.waiting;
-        lane.waiting = undefined;
-        w?.(r);
-      });
-      const lost = (err: Error): void => {
-        lane.failure = err;
-        const w = lane.waiting;
-        lane.waiting = undefined;
-        w?.({ op: 'error', message: err.message });
-      };
-      worker.on('error', lost);
-      worker.on('exit', (code) => lost(new Error(`load worker ${i} exited (code ${code})`)));
-      lanes.push(lane);
+    return new LoadGenerator([startThreadHost(setups(o, 0, o.workers))]);
+  }
+
+  /** `processes` child processes with `o.workers` worker threads each (load-process.ts). */
+  static async startForked(o: LoadGeneratorOptions, processes: number): Promise<LoadGenerator> {
+    const started = await Promise.allSettled(
+      Array.from({ length: processes }, (_, p) => forkLoadProcess(setups(o, p * o.workers, o.workers))),
+    );
+    const hosts = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(hosts.map((h) => h.stop()));
+      throw failed.reason;
     }
-    return new LoadGenerator(lanes);
+    return new LoadGenerator(hosts);
+  }
+
+  /** The child processes' pids (none with `start`). */
+  get pids(): number[] {
+    return this.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid]));
   }
 
   get workers(): number {
@@ -199,7 +210,7 @@ export class LoadGenerator {
     };
   }
 
-  /** Closes every connection and ends the workers; safe to call twice. */
+  /** Closes every connection and ends the workers (and their processes); safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -207,9 +218,9 @@ export class LoadGenerator {
       this.lanes.map(async (lane) => {
         if (lane.failure === undefined)
           await this.call(lane, { op: 'close' }, 'closed').catch(() => undefined);
-        await lane.worker.terminate();
       }),
     );
+    await Promise.all(this.hosts.map((h) => h.stop()));
   }
 
   private call<R extends Reply>(lane: Lane, cmd: Command, expect: R['op']): Promise<R> {
@@ -221,9 +232,20 @@ export class LoadGenerator {
         else
           reject(new Error(r.op === 'error' ? `load worker: ${r.message}` : `load worker answered ${r.op}`));
       };
-      lane.worker.postMessage(cmd);
+      lane.channel.post(cmd);
     });
   }
+}
+
+/** The setups of `count` workers numbered from `first` (numbers are unique across processes). */
+function setups(o: LoadGeneratorOptions, first: number, count: number): WorkerSetup[] {
+  return Array.from({ length: count }, (_, i) => ({
+    workerId: first + i,
+    target: o.target,
+    domain: o.domain,
+    timeoutMs: o.timeoutMs ?? 5000,
+    calls: o.calls,
+  }));
 }
 
 /** Nearest-rank quantile of sorted values; NaN when empty. */

@@ -7,24 +7,11 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import WebSocket from 'ws';
-import type { CallClient } from './call-client.ts';
 import { CallRunner } from './call-step.ts';
+import { openWsSlot, type Slot } from './client-slot.ts';
 import type { Command, ConnectResult, Reply, StepResult, WorkerSetup } from './protocol.ts';
 import { type Outcome, RegisterClient } from './register-client.ts';
 import { readResponse } from './sip-reader.ts';
-
-interface Slot {
-  readonly client: RegisterClient;
-  readonly localAddress: string;
-  /** its calls (created at its first call) */
-  call: CallClient | undefined;
-  send(text: string): void;
-  ws: WebSocket | undefined;
-  alive: boolean;
-  /** told how the registration under way ended */
-  settle: ((ok: boolean, reason?: string) => void) | undefined;
-}
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -141,38 +128,17 @@ function newSlot(index: number): Promise<Slot> {
   const secure = target.url.startsWith('wss:');
   const client = new RegisterClient({ index, domain: setup.domain, transport: secure ? 'WSS' : 'WS' });
   const localAddress = target.localAddresses[index % target.localAddresses.length];
-  const ws = new WebSocket(target.url, 'sip', {
-    perMessageDeflate: false,
-    origin: target.origin,
-    rejectUnauthorized: false,
-    handshakeTimeout: setup.timeoutMs,
-    ...(localAddress === undefined ? {} : { localAddress }),
-  });
-  const slot: Slot = {
-    client,
-    localAddress: localAddress ?? '127.0.0.1',
-    call: undefined,
-    ws,
-    alive: false,
-    settle: undefined,
-    send: (text) => ws.send(text),
-  };
-  ws.on('message', (data: Buffer) => onText(slot, data.toString('latin1')));
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => {
-      slot.alive = true;
-      resolve(slot);
-    });
-    ws.once('error', (err) => reject(err));
-    ws.once('close', () => {
-      const wasAlive = slot.alive;
-      slot.alive = false;
-      if (!wasAlive) return;
-      if (calls?.busy(slot)) calls.lost(slot, 'WebSocket closed by the server during a call');
-      else if (inFlight.has(slot)) giveUp(slot, 'WebSocket closed by the server');
-      else tally.fail('WebSocket closed by the server while the client was idle');
-    });
-  });
+  return openWsSlot(target, client, localAddress, setup.timeoutMs, { onText, closedByServer });
+}
+
+/** The server closed a connection that was open (not one we terminated). */
+function closedByServer(slot: Slot): void {
+  const wasAlive = slot.alive;
+  slot.alive = false;
+  if (!wasAlive) return;
+  if (calls?.busy(slot)) calls.lost(slot, 'WebSocket closed by the server during a call');
+  else if (inFlight.has(slot)) giveUp(slot, 'WebSocket closed by the server');
+  else tally.fail('WebSocket closed by the server while the client was idle');
 }
 
 async function connect(first: number, count: number, concurrency: number): Promise<ConnectResult> {

@@ -9,6 +9,10 @@ export type Target =
       readonly origin: string;
       /** client source addresses, used round robin (127.0.0.x: more ephemeral ports) */
       readonly localAddresses: readonly string[];
+      /** the client's WebSocket: the `ws` library (default) or lean-ws.ts (far cheaper per connection) */
+      readonly client?: 'ws' | 'lean' | undefined;
+      /** lean clients only: each binds its own address and port (sources.ts) instead of `localAddresses` */
+      readonly fixedSources?: boolean | undefined;
     }
   /** straight to the IMS core over UDP: the baseline for the latency a proxy adds */
   | { readonly kind: 'udp'; readonly host: string; readonly port: number };

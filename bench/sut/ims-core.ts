@@ -4,7 +4,8 @@
  * table holding one subscriber per simulated client (register-client.ts userOf/passwordOf), or
  * without authentication when there are no subscribers (the memory phases: db_text looks a
  * user up by scanning its whole table, so 50,000 rows would make the core the bottleneck),
- * 1 GB of shared memory, every process pinned to the load generator's CPU.
+ * 1 GB of shared memory by default (more for the 100,000-client memory points), every process
+ * pinned to the load generator's CPU.
  */
 
 import type { PortAllocator } from '../../conformance/harness/index.ts';
@@ -21,6 +22,8 @@ export interface ImsCore {
   readonly pgid: number;
   /** CPU seconds its processes have used so far */
   cpuSeconds(): number;
+  /** contacts in its location table now (usrloc's `location_contacts` statistic) */
+  contacts(): Promise<number>;
   report(): string;
   stop(): Promise<void>;
 }
@@ -32,6 +35,8 @@ export async function startImsCore(o: {
   /** more rows of the subscriber table (the callee of the call benchmark) */
   extraSubscribers?: readonly Subscriber[] | undefined;
   cpu: number | undefined;
+  /** Kamailio's shared memory (`-m`), default 1024 MB */
+  sharedMemoryMb?: number | undefined;
 }): Promise<ImsCore> {
   const subscribers = [
     ...Array.from({ length: o.subscribers }, (_, i) => ({ username: userOf(i), password: passwordOf(i) })),
@@ -41,7 +46,7 @@ export async function startImsCore(o: {
     ports: o.ports,
     domain: o.domain,
     ...(subscribers.length === 0 ? {} : { subscribers }),
-    sharedMemoryMb: 1024,
+    sharedMemoryMb: o.sharedMemoryMb ?? 1024,
     // TLSF allocator (the default qm is slow under load) and UDP receive buffers of up to 4 MB,
     // so that bursts from the proxies are not dropped while the load generator holds the CPU.
     extraArgs: ['-x', 'tlsf', '-b', '4194304'],
@@ -61,6 +66,12 @@ export async function startImsCore(o: {
     subscribers: o.subscribers,
     pgid,
     cpuSeconds: () => cpuSeconds(groupPids(pgid)),
+    async contacts() {
+      const out = await core.kamcmd('stats.get_statistics', 'location_contacts');
+      const m = /location_contacts\s*=\s*(\d+)/.exec(out);
+      if (m === null) throw new Error(`IMS core: no location_contacts statistic in ${JSON.stringify(out)}`);
+      return Number(m[1]);
+    },
     report: () => core.report(),
     async stop() {
       await core.stop();

@@ -125,3 +125,21 @@ export function cpuTimes(cpu: number): { busy: number; total: number } {
 export function tickSeconds(): number {
   return 1 / ticksPerSecond();
 }
+
+/** Open file descriptors of a process now (0 when it is gone). */
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The command name of a process (`/proc/PID/comm`, e.g. "node", "esbuild"); '' when it is gone. */
+export function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    return '';
+  }
+}

@@ -39,12 +39,17 @@ export interface SystemUnderTest {
   readonly description: string;
   /** before a memory reading: a full garbage collection where the runtime has one */
   settle(): Promise<void>;
+  /**
+   * The system's own count of registered contacts, where it publishes one (ours as the product:
+   * `epcscf_registrations` on /metrics, summed over its workers).
+   */
+  registrations?(): Promise<number>;
   /** recent output, for error reports */
   report(): string;
   stop(): Promise<void>;
 }
 
-/** The live processes of a system (Kamailio forks workers; ours is one process). */
+/** The live processes of a system (Kamailio forks workers; ours is one process, or a primary and its workers). */
 export function systemPids(sut: SystemUnderTest): number[] {
   return groupPids(sut.pgid);
 }
