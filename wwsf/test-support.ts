@@ -74,9 +74,15 @@ export interface WwsfUnderTest {
   stop(): Promise<void>;
 }
 
-/** The product with only the WWSF role, on a free port, with its own directory and test WAF. */
-export async function startWwsf(env: Record<string, string> = {}): Promise<WwsfUnderTest> {
-  const directory = await openSqliteDirectory({ file: ':memory:' });
+/**
+ * The product with only the WWSF role, on a free port, with a test WAF and `directory` (SQLite in
+ * memory when not given; closed by `stop`).
+ */
+export async function startWwsf(
+  env: Record<string, string> = {},
+  given?: SubscriberDirectory,
+): Promise<WwsfUnderTest> {
+  const directory = given ?? (await openSqliteDirectory({ file: ':memory:' }));
   const issuer = await startTestIssuer();
   const read = loadConfig({
     HTTP_PORT: '0',

@@ -5,17 +5,11 @@
  * directory backend (`sapiBackends`): SQLite in memory, and PostgreSQL on a throwaway cluster
  * started for the test file (a fresh database per fixture). Not a product component.
  */
-import { startApp } from '../../app/app.ts';
-import { loadConfig } from '../../app/config.ts';
-import type { RoleContext, RoleDescriptor } from '../../app/roles.ts';
-import { memoryLogger } from '../../app/test-log.ts';
 import type { SubscriberDirectory } from '../../store/directory.ts';
 import { openPostgresDirectory } from '../../store/postgres-directory.ts';
 import { usePostgresCluster } from '../../store/postgres-test-cluster.ts';
 import { openSqliteDirectory } from '../../store/sqlite-directory.ts';
-import { startTestIssuer } from '../../token/test-issuer.ts';
-import { wwsfRole } from '../role.ts';
-import { domain, sapiClient, signAccessToken, type WwsfUnderTest } from '../test-support.ts';
+import { domain, sapiClient, startWwsf, type WwsfUnderTest } from '../test-support.ts';
 
 export type Call = ReturnType<typeof sapiClient>;
 
@@ -47,46 +41,8 @@ export function sapiBackends(): SapiBackend[] {
   ];
 }
 
-/**
- * The product with only the WWSF role on a free port, on `directory` (closed by `stop`).
- * Like test-support.ts's startWwsf, which always uses SQLite in memory.
- */
-async function startWwsfOn(directory: SubscriberDirectory): Promise<WwsfUnderTest> {
-  const issuer = await startTestIssuer();
-  const read = loadConfig({
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    ROLES: 'wwsf',
-    DATABASE_FILE: ':memory:',
-    DIRECTORY_SEED: '',
-  });
-  if (!read.ok) throw new Error(JSON.stringify(read.issues));
-  const role: RoleDescriptor = {
-    ...wwsfRole,
-    start: (context: RoleContext) => wwsfRole.start({ ...context, directory }),
-  };
-  const app = await startApp({
-    config: read.config,
-    logger: memoryLogger().logger,
-    roles: [role],
-    env: { WAF_ISSUER: issuer.issuer, TURNSERVER_BINARY: '', WWSF_OPERATOR_DOMAIN: 'operator.net' },
-  });
-  return {
-    app,
-    url: app.url,
-    directory,
-    issuer,
-    token: (claims) => signAccessToken(issuer, claims),
-    async stop() {
-      await app.stop();
-      await issuer.close();
-      await directory.close();
-    },
-  };
-}
-
 export async function startSapiFixture(open: () => Promise<SubscriberDirectory>): Promise<SapiFixture> {
-  const w = await startWwsfOn(await open());
+  const w = await startWwsf({ WWSF_OPERATOR_DOMAIN: 'operator.net' }, await open());
   const d = w.directory;
   await d.putDomain(domain('operator.net'));
   await d.putDomain(domain('acme.com', { parent: 'operator.net', services: ['call', 'message', 'video'] }));
