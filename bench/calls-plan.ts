@@ -3,7 +3,7 @@
  * which rates and step lengths. The full plan fits in about four minutes on the 2-core machine;
  * the smoke plan in a few seconds per system.
  */
-import type { BenchMode } from './epcscf-plan.ts';
+import type { BenchMode, SearchPlan } from './epcscf-plan.ts';
 
 export interface CallPlan {
   readonly mode: BenchMode;
@@ -15,17 +15,7 @@ export interface CallPlan {
   /** smoke: the one step run per system */
   readonly smokeStep?: { readonly cps: number; readonly ms: number };
   readonly warmup?: { readonly cps: number; readonly ms: number };
-  readonly search?: {
-    readonly startTps: number;
-    readonly factor: number;
-    readonly bisections: number;
-    readonly stepMs: number;
-    readonly ceilingTps: number;
-    readonly pauseMs: number;
-    readonly disturbedRetries: number;
-    readonly disturbedPauseMs: number;
-    readonly disturbedWindowMs: number;
-  };
+  readonly search?: SearchPlan;
   /** the step at half of our maximum, for both systems (latency, CPU per 1,000 calls) */
   readonly halfStepMs?: number;
   /** CPU profile of the eP-CSCF at 80 % of its maximum for this long (0: none) */

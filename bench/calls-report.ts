@@ -6,17 +6,7 @@
 import type { CallSystemResult, CallsBenchResult } from './calls-bench.ts';
 import type { CallStepRecord } from './calls-phases.ts';
 import { cpuPer1k, P99_LIMIT_MS } from './register-phases.ts';
-import { table } from './report.ts';
-
-const num = (x: number | undefined, digits = 0): string =>
-  x === undefined || !Number.isFinite(x)
-    ? '-'
-    : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0
-    ? '-'
-    : `${(a / b).toFixed(2)}x`;
-const pct = (x: number | undefined): string => (x === undefined ? '-' : `${Math.round(x * 100)} %`);
+import { type ComparisonRow, comparisonTable, num, pct, table } from './report.ts';
 
 /** rtpengine's CPU seconds per 1,000 calls of a step. */
 export function rtpenginePer1k(s: CallStepRecord): number | undefined {
@@ -48,13 +38,7 @@ export function formatCallsReport(r: CallsBenchResult): string {
       const c = s?.search?.atMax === undefined ? undefined : cpuPer1k(s.search.atMax);
       return c === undefined ? undefined : 1000 / c;
     };
-    const rows: {
-      metric: string;
-      ours: number | undefined;
-      kamailio: number | undefined;
-      digits: number;
-      target?: string;
-    }[] = [
+    const rows: ComparisonRow[] = [
       {
         metric: `max sustained calls/s on 1 core${bound(ours)}${bound(kam)}`,
         ours: ours?.search?.maxCps,
@@ -106,17 +90,7 @@ export function formatCallsReport(r: CallsBenchResult): string {
       },
     ];
     out.push(
-      ...table(
-        ['metric', 'ours', 'kamailio', 'ours / kamailio', 'target (ours)'],
-        rows.map((x) => [
-          x.metric,
-          num(x.ours, x.digits),
-          num(x.kamailio, x.digits),
-          ratio(x.ours, x.kamailio),
-          x.target ?? '',
-        ]),
-        [false, true, true, true, false],
-      ),
+      ...comparisonTable(rows),
       '',
       'call steps (other = share of the system / load CPU used by processes outside the benchmark):',
       ...stepTable(

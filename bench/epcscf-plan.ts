@@ -8,6 +8,19 @@ import os from 'node:os';
 
 export type BenchMode = 'smoke' | 'full';
 
+/** The rate search's settings (register-phases.ts `searchMaxRate`), for REGISTERs or calls. */
+export interface SearchPlan {
+  readonly startTps: number;
+  readonly factor: number;
+  readonly bisections: number;
+  readonly stepMs: number;
+  readonly ceilingTps: number;
+  readonly pauseMs: number;
+  readonly disturbedRetries: number;
+  readonly disturbedPauseMs: number;
+  readonly disturbedWindowMs: number;
+}
+
 export interface Plan {
   readonly mode: BenchMode;
   /** WebSocket clients re-registering during the rate steps (one IMS subscriber each) */
@@ -16,17 +29,7 @@ export interface Plan {
   /** smoke: the one step run per system */
   readonly smokeStep?: { readonly tps: number; readonly ms: number };
   readonly warmup?: { readonly tps: number; readonly ms: number };
-  readonly search?: {
-    readonly startTps: number;
-    readonly factor: number;
-    readonly bisections: number;
-    readonly stepMs: number;
-    readonly ceilingTps: number;
-    readonly pauseMs: number;
-    readonly disturbedRetries: number;
-    readonly disturbedPauseMs: number;
-    readonly disturbedWindowMs: number;
-  };
+  readonly search?: SearchPlan;
   /** the latency step at half of our maximum (also the CPU-per-1k step) */
   readonly latencyStepMs?: number;
   /** idle registered WebSocket clients at which memory is read (WS); WSS at wssPoints */

@@ -4,26 +4,7 @@
  */
 import type { EpCscfBenchResult, SystemResult } from './epcscf-bench.ts';
 import { cpuPer1k, P99_LIMIT_MS, type StepRecord } from './register-phases.ts';
-import { table } from './report.ts';
-
-const num = (x: number | undefined, digits = 0): string =>
-  x === undefined || !Number.isFinite(x)
-    ? '-'
-    : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-/** ours / kamailio; '-' when either is missing or not positive (an added latency below the noise). */
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0
-    ? '-'
-    : `${(a / b).toFixed(2)}x`;
-const pct = (x: number | undefined): string => (x === undefined ? '-' : `${Math.round(x * 100)} %`);
-
-interface Row {
-  readonly metric: string;
-  readonly ours: number | undefined;
-  readonly kamailio: number | undefined;
-  readonly digits: number;
-  readonly target?: string;
-}
+import { type ComparisonRow, comparisonTable, num, pct, table } from './report.ts';
 
 export function formatEpCscfReport(r: EpCscfBenchResult): string {
   const ours = r.systems.find((s) => s.name === 'ours');
@@ -64,7 +45,7 @@ export function formatEpCscfReport(r: EpCscfBenchResult): string {
     const p = (wss ? s?.memoryWss : s?.memoryWs)?.find((x) => x.clients === n);
     return p === undefined ? undefined : p.bytesPerClient / 1024;
   };
-  const rows: Row[] = [
+  const rows: ComparisonRow[] = [
     {
       metric: `max sustained REGISTER tx/s on 1 core${bound(ours, 'ours')}${bound(kam, 'kamailio')}`,
       ours: ours?.search?.maxTps,
@@ -136,19 +117,7 @@ export function formatEpCscfReport(r: EpCscfBenchResult): string {
         digits: 1,
       });
   }
-  out.push(
-    ...table(
-      ['metric', 'ours', 'kamailio', 'ours / kamailio', 'target (ours)'],
-      rows.map((x) => [
-        x.metric,
-        num(x.ours, x.digits),
-        num(x.kamailio, x.digits),
-        ratio(x.ours, x.kamailio),
-        x.target ?? '',
-      ]),
-      [false, true, true, true, false],
-    ),
-  );
+  out.push(...comparisonTable(rows));
   if (direct !== undefined)
     out.push(
       '',

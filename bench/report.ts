@@ -63,3 +63,38 @@ export function table(header: string[], rows: string[][], right: boolean[]): str
   const rule = `|${widths.map((w, i) => (right[i] === true ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(header), rule, ...rows.map(line)];
 }
+
+export const num = (x: number | undefined, digits = 0): string =>
+  x === undefined || !Number.isFinite(x)
+    ? '-'
+    : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** ours / kamailio; '-' when either is missing or not positive (an added latency below the noise). */
+export const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0
+    ? '-'
+    : `${(a / b).toFixed(2)}x`;
+export const pct = (x: number | undefined): string => (x === undefined ? '-' : `${Math.round(x * 100)} %`);
+
+/** One line of a side-by-side table: a figure of ours, Kamailio's, and the issue's target. */
+export interface ComparisonRow {
+  readonly metric: string;
+  readonly ours: number | undefined;
+  readonly kamailio: number | undefined;
+  readonly digits: number;
+  readonly target?: string;
+}
+
+/** The side-by-side table: each metric for ours and Kamailio, their ratio, and our target. */
+export function comparisonTable(rows: readonly ComparisonRow[]): string[] {
+  return table(
+    ['metric', 'ours', 'kamailio', 'ours / kamailio', 'target (ours)'],
+    rows.map((x) => [
+      x.metric,
+      num(x.ours, x.digits),
+      num(x.kamailio, x.digits),
+      ratio(x.ours, x.kamailio),
+      x.target ?? '',
+    ]),
+    [false, true, true, true, false],
+  );
+}
