@@ -172,7 +172,11 @@ describe('web client through Kamailio (IMS core) and rtpengine', () => {
       'alice receives the answer',
       async () => (await alice.page.locator('.message.in .body').first().textContent()) === 'oui',
     );
-    expect(await bob.page.locator('.message.out').first().getAttribute('data-status')).toBe('sent');
+    // The 200 for bob's MESSAGE travels back after alice has shown it: wait for it.
+    await until(
+      'bob sees his message delivered',
+      async () => (await bob.page.locator('.message.out').first().getAttribute('data-status')) === 'sent',
+    );
     await bob.screenshot('37-core-messages');
 
     await bob.tab('Phone');
