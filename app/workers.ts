@@ -50,6 +50,8 @@ export interface WorkerSupervisorOptions {
   readonly count: number;
   /** path of the worker module (TypeScript: it runs with tsx's loader) */
   readonly entry: string;
+  /** Node/V8 flags for the worker processes, after the loader's (e.g. EP_CSCF_WORKER_NODE_FLAGS) */
+  readonly nodeFlags?: readonly string[];
   /** what worker `index` is told on start and on refreshFacts() (JSON; may hold secrets: never logged) */
   readonly facts: (index: number) => unknown;
   readonly logger: Logger;
@@ -205,7 +207,10 @@ export class WorkerSupervisor {
   }
 
   private fork(slot: Slot): void {
-    cluster.setupPrimary({ exec: this.o.entry, execArgv: workerExecArgv() });
+    cluster.setupPrimary({
+      exec: this.o.entry,
+      execArgv: [...workerExecArgv(), ...(this.o.nodeFlags ?? [])],
+    });
     const worker = cluster.fork();
     slot.worker = worker;
     slot.state = 'starting';

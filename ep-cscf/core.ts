@@ -36,7 +36,13 @@ const SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel', 'urn']);
  *                                   | for us (reg-event NOTIFY) | 404
  */
 export class EpCscfCore implements TransactionUser {
-  private readonly contexts = new WeakMap<ServerTransaction, ForwardContext>();
+  /**
+   * The forwarding context of each INVITE, for a CANCEL (RFC 3261 §9.2); an entry leaves when
+   * its transaction terminates. Not a WeakMap: V8's young-generation collector keeps the values
+   * of a WeakMap in the old generation alive, so every forwarded request and its transactions
+   * were promoted and died in the old generation (BENCHMARKS.md, "Tail latency").
+   */
+  private readonly contexts = new Map<ServerTransaction, ForwardContext>();
   local: LocalRequestHandler | undefined;
 
   constructor(private readonly ctx: EpCscfContext) {}
@@ -133,8 +139,9 @@ export class EpCscfCore implements TransactionUser {
     else if (invite.state === 'Proceeding') invite.respond(localResponse(invite.request, 487));
   }
 
+  /** Only an INVITE can be CANCELled (RFC 3261 §9.2): other forwards are not tracked. */
   private track(txn: ServerTransaction, fc: ForwardContext | undefined): void {
-    if (fc !== undefined) this.contexts.set(txn, fc);
+    if (fc !== undefined && txn.kind === 'ist') this.contexts.set(txn, fc);
   }
 
   private fail(txn: ServerTransaction, err: unknown): void {
@@ -160,6 +167,10 @@ export class EpCscfCore implements TransactionUser {
   }
 
   receiveResponse(): void {}
+
+  onTerminated(txn: Transaction): void {
+    if (txn.kind === 'ist') this.contexts.delete(txn);
+  }
 
   onTimeout(txn: Transaction): void {
     this.ctx.logger.debug({ callId: txn.callId, kind: txn.kind }, 'transaction timeout');

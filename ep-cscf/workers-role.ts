@@ -12,6 +12,7 @@ import { WorkerSupervisor } from '../app/workers.ts';
 import type { EpCscfConfig } from './ep-cscf.ts';
 import { labCoreUnlessConfigured } from './lab-core.ts';
 import type { WorkerFacts } from './worker-facts.ts';
+import { EP_CSCF_WORKER_NODE_FLAGS } from './worker-plan.ts';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -52,7 +53,13 @@ export async function startEpCscfWorkers(
   );
   let supervisor: WorkerSupervisor;
   try {
-    supervisor = await WorkerSupervisor.start({ count, entry: WORKER_ENTRY, facts, logger });
+    supervisor = await WorkerSupervisor.start({
+      count,
+      entry: WORKER_ENTRY,
+      nodeFlags: EP_CSCF_WORKER_NODE_FLAGS,
+      facts,
+      logger,
+    });
   } catch (error) {
     await lab.stop();
     throw error;

@@ -1,4 +1,5 @@
 /** Public surface of the SIP library. Layers: grammar → uri → message → parser → transport → transaction. */
+export { flatString } from './grammar/flat-string.ts';
 export { Params } from './grammar/params.ts';
 export { quote, scanQuoted, splitList } from './grammar/quoted.ts';
 export { restoreFastStringMethods } from './grammar/string-methods.ts';

@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createTempDir, requireBinary, startProcess } from '../../conformance/harness/index.ts';
+import { EP_CSCF_WORKER_NODE_FLAGS } from '../../ep-cscf/worker-plan.ts';
 import { httpGet } from './http-get.ts';
 import { collectGarbage } from './inspector-gc.ts';
 import { commandName, groupPids } from './proc-stats.ts';
@@ -48,6 +49,8 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
   const nodeArgs = [
     '--import',
     'tsx',
+    // One process on one core: the flags the product gives each eP-CSCF worker (one per core).
+    ...EP_CSCF_WORKER_NODE_FLAGS,
     '--expose-gc',
     ...(o.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`]),
     ...(o.nodeArgs ?? []),

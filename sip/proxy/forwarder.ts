@@ -110,8 +110,8 @@ export class ForwardContext implements ClientTransactionUser {
   private readonly timerC: number;
   private readonly isInvite: boolean;
   private finalSent = false;
-  /** responses waiting for `transform`, in arrival order */
-  private pending: Promise<void> = Promise.resolve();
+  /** responses waiting for `transform`, in arrival order; undefined when none is */
+  private pending: Promise<void> | undefined = undefined;
   private started = false;
   private cancelled = false;
 
@@ -226,11 +226,23 @@ export class ForwardContext implements ClientTransactionUser {
       this.handle(b, response);
       return;
     }
-    this.pending = this.pending.then(
-      () => transform(response, b),
-      () => undefined,
-    );
-    this.pending = this.pending.then(() => this.handle(b, response));
+    const chain = (this.pending ?? Promise.resolve())
+      .then(
+        () => transform(response, b),
+        () => undefined,
+      )
+      .then(() => {
+        this.handle(b, response);
+        if (this.pending === chain) this.pending = undefined;
+      });
+    this.pending = chain;
+  }
+
+  /** Runs `fn` after the responses still being transformed, or at once when none is. */
+  private afterPending(fn: () => void): void {
+    const pending = this.pending;
+    if (pending === undefined) fn();
+    else this.pending = pending.then(fn);
   }
 
   onTimeout(txn: Transaction): void {
@@ -269,7 +281,7 @@ export class ForwardContext implements ClientTransactionUser {
   private releaseIfFinished(): void {
     // INVITE: 2xx from forks and their retransmissions keep coming through the hooks (Accepted).
     if (this.isInvite || !this.finalSent || !this.list.every((b) => b.ended)) return;
-    this.pending = this.pending.then(() => {
+    this.afterPending(() => {
       if (!this.list.every((b) => b.ended)) return;
       this.hooks = NO_HOOKS;
       for (const b of this.list) b.release();
@@ -282,7 +294,7 @@ export class ForwardContext implements ClientTransactionUser {
     if (b === undefined) return;
     // Behind any response still being transformed: a final that arrived just before the
     // transaction ended must end the branch first.
-    this.pending = this.pending.then(() => {
+    this.afterPending(() => {
       if (!b.ended) this.endBranch(b, undefined);
     });
   }

@@ -17,8 +17,8 @@ export type NictState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
  *   Proceeding  --Timer E-->  Proceeding  (request sent again; E = T2)
  *   Trying,
  *   Proceeding  --Timer F-->  Terminated  (TU told of the timeout)
- *   Completed   --any response--> Completed (absorbed)
- *   Completed   --Timer K-->  Terminated
+ *   Completed   --at once-->  Terminated  (the layer absorbs retransmitted responses
+ *                                          to its key for Timer K: T4 unreliable, 0 reliable)
  *   any         --transport error--> Terminated (TU told, §17.1.4)
  */
 export class NonInviteClientTransaction extends TransactionBase {
@@ -28,7 +28,6 @@ export class NonInviteClientTransaction extends TransactionBase {
   private intervalE = 0;
   private timerE: TimerHandle | undefined;
   private timerF: TimerHandle | undefined;
-  private timerK: TimerHandle | undefined;
 
   constructor(
     host: TransactionHost,
@@ -65,26 +64,25 @@ export class NonInviteClientTransaction extends TransactionBase {
         this.complete(response);
         return;
       case 'Completed':
-        // §17.1.2.2: Completed buffers response retransmissions.
-        this.host.counters.retransmissionsAbsorbed++;
-        return;
       case 'Terminated':
         return;
     }
   }
 
-  /** §17.1.2.2: a final response goes to the TU; Timer K is T4 unreliable, zero reliable. */
+  /**
+   * §17.1.2.2: a final response goes to the TU. Completed then only absorbs retransmissions of
+   * the final response, for T4 over unreliable transports (Timer K; zero over reliable ones).
+   * The layer does that from this transaction's key alone (`absorbLateResponses`: no object,
+   * timer or TU kept for those seconds), so the transaction terminates now.
+   */
   private complete(response: SipResponse): void {
     this.timerE = this.stopTimer(this.timerE);
     this.timerF = this.stopTimer(this.timerF);
     this.state = 'Completed';
     this.user.receiveResponse(this, response);
     if (this.state !== 'Completed') return;
-    // Completed only absorbs retransmitted responses: the request is not needed any more.
-    this.releaseRequest();
-    const k = this.host.timers.timerK(this.reliable);
-    if (k === 0) this.terminate();
-    else this.timerK = this.startTimer(k, () => this.fireK());
+    if (!this.reliable) this.host.absorbLateResponses(this);
+    this.terminate();
   }
 
   /**
@@ -107,11 +105,6 @@ export class NonInviteClientTransaction extends TransactionBase {
     if (this.state === 'Trying' || this.state === 'Proceeding') this.terminate('timeout');
   }
 
-  private fireK(): void {
-    this.timerK = undefined;
-    this.terminate();
-  }
-
   protected transportFailed(error: TransportError): void {
     this.terminate(error);
   }
@@ -121,7 +114,6 @@ export class NonInviteClientTransaction extends TransactionBase {
     this.state = 'Terminated';
     this.timerE = this.stopTimer(this.timerE);
     this.timerF = this.stopTimer(this.timerF);
-    this.timerK = this.stopTimer(this.timerK);
     this.host.release(this);
     if (cause === 'timeout') {
       this.host.counters.timeouts++;

@@ -70,22 +70,24 @@ describe('completed transactions over udp', () => {
     expect(h.tu.types()).toContain('timeout');
   });
 
-  it('[DESIGN-speed-txn_release_client] MUST release the request in Completed and still absorb the retransmitted final response (NICT)', () => {
+  it('[DESIGN-speed-txn_release_client] MUST keep nothing of a completed NICT but its key, and still absorb the retransmitted final response for T4', () => {
     const h = createHarness('udp');
     const txn = h.layer.sendRequest(localRequest('OPTIONS', 'udp'), h.toPeer);
     deliver(h);
     peerReply(h, 200);
     deliver(h);
-    expect(txn.state).toBe('Completed');
+    // The TU has its final response and is done with the transaction; the layer holds no object.
+    expect(h.tu.types()).toEqual(['response', 'terminated']);
     expect(txn.holdsRequest).toBe(false);
     expect(txn.branch).toMatch(/^z9hG4bK/);
+    expect(h.layer.size).toBe(0);
     peerReply(h, 200);
     deliver(h);
     expect(h.tu.responses().map((r) => r.status)).toEqual([200]);
     expect(h.layer.counters.retransmissionsAbsorbed).toBe(1);
-    h.clock.advance(5000);
-    expect(h.tu.types()).toEqual(['response', 'terminated']);
-    expect(h.layer.size).toBe(0);
+    expect(h.layer.counters.strayResponses).toBe(0);
+    h.clock.advance(5500); // T4, and the layer's T4/10 granularity
+    expect(h.clock.pending).toBe(0);
   });
 
   it('[DESIGN-speed-txn_release_client] MUST re-send the same ACK octets for a retransmitted non-2xx once the INVITE is released (ICT)', () => {

@@ -1,9 +1,9 @@
 import type { Clock, TimerHandle } from '../clock/clock.ts';
+import { flatString as flat } from '../grammar/flat-string.ts';
 import type { SipMessage, SipRequest } from '../message/message.ts';
 import { serialize } from '../message/serialize.ts';
 import { type Destination, RELIABLE, type Transport, TransportError } from '../transport/types.ts';
 import type { TransactionTimers } from './timers.ts';
-import { flat } from './transaction-key.ts';
 import type { ClientTransactionUser, Transaction } from './transaction-user.ts';
 
 const ignore = (): void => {};
@@ -65,6 +65,11 @@ export interface TransactionHost {
   readonly counters: TransactionCounters;
   /** Called once, when the transaction enters Terminated: the layer forgets it. */
   release(txn: Transaction): void;
+  /**
+   * A non-INVITE client transaction completed over an unreliable transport: for Timer K (T4)
+   * the layer absorbs retransmissions of its final response by its key (RFC 3261 §17.1.2.2).
+   */
+  absorbLateResponses(txn: Transaction): void;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { flatString as flat } from '../grammar/flat-string.ts';
 import type { SipRequest } from '../message/message.ts';
 import { formatVia, type Via } from '../message/via.ts';
 
@@ -6,15 +7,6 @@ import { formatVia, type Via } from '../message/via.ts';
  * Map lookup. Keys of RFC 3261 requests start with the branch (hence with "z9hG4bK"); keys of
  * RFC 2543 requests start with "#", which no branch of an RFC 3261 element does.
  */
-
-/**
- * A copy of `s` that does not keep the text it was cut from alive. Values read from a parsed
- * message are slices of the whole message's text; a transaction that outlives the message
- * (Completed) must not hold that text through its key, branch or Call-ID.
- */
-export function flat(s: string): string {
-  return ` ${s}`.slice(1);
-}
 
 /** §17.1.3: a response matches a client transaction by top-Via branch and CSeq method. */
 export function clientKey(branch: string, method: string): string {

@@ -4,6 +4,7 @@ import { formatVia } from '../message/via.ts';
 import type { Destination, ReceivedMessage, Transport, TransportDelegate } from '../transport/types.ts';
 import { BranchGenerator, hasMagicCookie } from './branch.ts';
 import { type CancelOptions, createCancel } from './create-cancel.ts';
+import { ExpiringKeys } from './expiring-keys.ts';
 import { InviteClientTransaction } from './ict.ts';
 import { InviteServerTransaction } from './ist.ts';
 import { NonInviteClientTransaction } from './nict.ts';
@@ -64,6 +65,8 @@ export class TransactionLayer implements TransportDelegate {
   private readonly branches = new BranchGenerator();
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
+  /** keys of non-INVITE client transactions in Completed over unreliable transports (Timer K) */
+  private readonly completedClients: ExpiringKeys;
   /** RFC 2543 INVITE server transactions by their ACK key (§17.2.3) */
   private readonly legacyAcks = new Map<string, InviteServerTransaction>();
 
@@ -76,7 +79,9 @@ export class TransactionLayer implements TransportDelegate {
       logger: options.logger ?? silentLogger,
       counters: this.counters,
       release: (txn) => this.release(txn),
+      absorbLateResponses: (txn) => this.completedClients.add(txn.id),
     };
+    this.completedClients = new ExpiringKeys(this.host.clock, this.host.timers.timerK(false));
   }
 
   /** The clock the layer's timers run on (forwarding contexts use it for Timer C). */
@@ -183,17 +188,21 @@ export class TransactionLayer implements TransportDelegate {
   /** Ends every transaction at once (shutdown); their TUs get onTerminated only. */
   close(): void {
     for (const txn of [...this.clients.values(), ...this.servers.values()]) txn.abort();
+    this.completedClients.clear();
   }
 
   /** §17.1.3 / §18.1.2 as updated by RFC 6026 §8.9. */
   private receiveResponse(rm: ReceivedMessage, response: SipResponse): void {
     const branch = response.topVia.params.get('branch');
-    const txn =
-      branch === undefined || branch === null
-        ? undefined
-        : this.clients.get(clientKey(branch, response.cseq.method));
+    const key = branch === undefined || branch === null ? undefined : clientKey(branch, response.cseq.method);
+    const txn = key === undefined ? undefined : this.clients.get(key);
     if (txn !== undefined) {
       txn.receiveResponse(response);
+      return;
+    }
+    if (key !== undefined && this.completedClients.has(key)) {
+      // §17.1.2.2: a NICT in Completed absorbs retransmissions of its final response.
+      this.counters.retransmissionsAbsorbed++;
       return;
     }
     this.counters.strayResponses++;

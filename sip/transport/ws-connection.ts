@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
+import type { Clock, TimerHandle } from '../clock/clock.ts';
 import type { Connection } from './connection-table.ts';
 import { countClose } from './counters.ts';
 import { type InboundContext, type Replier, receiveFrame } from './inbound.ts';
@@ -24,9 +25,13 @@ type TaggedWs = WebSocket & { [CONNECTION]?: WsConnection };
  * One SIP WebSocket connection (RFC 7118), server or client side. One WebSocket message is one
  * SIP message (§5.1), text or binary (§4.2). Socket events go to shared handlers.
  */
-export class WsConnection implements Connection, Replier {
-  /** a pong or a message arrived since the last ping */
-  alive = true;
+export class WsConnection implements Connection, Replier, KeepAliveMember {
+  /** the KeepAliveWheel slot this connection is checked in; -1 outside the wheel */
+  keepAliveSlot = -1;
+  /** the peer sent a message since the last keep-alive check (the handshake does not count) */
+  private heard = false;
+  /** the last keep-alive check sent a ping that neither a pong nor a message has answered */
+  private pingOutstanding = false;
   private open = true;
   private finished = false;
   private closeReason = 'peer-closed';
@@ -81,19 +86,36 @@ export class WsConnection implements Connection, Replier {
     this.ws.terminate();
   }
 
-  /** Keep-alive sweep (RFC 7118 §6, RFC 6455 §5.5.2): no pong since the last ping closes. */
-  ping(): void {
-    if (!this.alive) {
+  /**
+   * One keep-alive check, once per ping interval (RFC 7118 §6, RFC 6455 §5.5.2): a connection
+   * pinged at the previous check that answered with neither a pong nor a message is closed, so
+   * a connection is closed only after a full interval of silence following a ping.
+   *
+   * Choice: a connection whose peer sent a message since the previous check is alive and is not
+   * pinged (Kamailio, too, pings only idle connections). The server's ping is not what keeps the
+   * client's NAT binding: the client's own traffic is (REGISTER refreshes, CRLF or WebSocket
+   * keep-alives, RFC 5626 §4.4.1). A pong, which only answers our ping of one interval ago,
+   * clears that ping but does not spare the next one, so an idle connection is pinged every
+   * interval and a dead idle one is closed one to two intervals after its last pong, as before.
+   * The cost: one that dies right after sending a message is closed two to three intervals later.
+   */
+  keepAlive(): void {
+    if (this.heard) {
+      this.heard = false;
+      this.pingOutstanding = false;
+      return;
+    }
+    if (this.pingOutstanding) {
       this.close('ping-timeout');
       return;
     }
-    this.alive = false;
+    this.pingOutstanding = true;
     if (this.ws.readyState === OPEN) this.ws.ping();
   }
 
   receiveMessage(data: Buffer): void {
     this.owner.counters.bytesIn += data.length;
-    this.alive = true;
+    this.heard = true;
     if (!this.open) return;
     if (isCrlfOnly(data)) {
       // SIP.js-style CRLF keep-alive over WebSocket: answer a double CRLF (RFC 5626 §3.5.1).
@@ -107,7 +129,7 @@ export class WsConnection implements Connection, Replier {
   }
 
   receivePong(): void {
-    this.alive = true;
+    this.pingOutstanding = false;
   }
 
   /** A bug below the delegate: log it and drop the connection rather than the process. */
@@ -148,6 +170,92 @@ export class WsConnection implements Connection, Replier {
     this.owner.counters.bytesOut += data.length;
     this.ws.send(data, isUtf8(data) ? TEXT : BINARY);
   }
+}
+
+/** What the keep-alive wheel checks: a WsConnection, or a test double. */
+export interface KeepAliveMember {
+  /** owned by the wheel: the member's slot, -1 outside it */
+  keepAliveSlot: number;
+  keepAlive(): void;
+}
+
+/** target spacing of the wheel's ticks: small enough that one tick is a small share of the work */
+const KEEP_ALIVE_TICK_MS = 100;
+const KEEP_ALIVE_MAX_SLOTS = 1000;
+
+/**
+ * Spreads the keep-alive checks over the ping interval instead of one sweep over every
+ * connection: each member gets a slot when it joins (round robin), a timer ticks every
+ * interval / slots and checks only that tick's slot, so each member is checked once per
+ * revolution (at least one interval: the tick is rounded up) and no tick handles more than
+ * about 1/slots of the members. A 30 s interval has 300 slots, one tick every 100 ms.
+ */
+export class KeepAliveWheel<M extends KeepAliveMember = WsConnection> {
+  readonly tickMs: number;
+  private readonly slots: Array<Set<M>>;
+  private nextSlot = 0;
+  private cursor = 0;
+  private members = 0;
+  private timer: TimerHandle | undefined = undefined;
+  private running = false;
+
+  constructor(
+    private readonly clock: Clock,
+    intervalMs: number,
+    slotCount = Math.min(KEEP_ALIVE_MAX_SLOTS, Math.max(1, Math.round(intervalMs / KEEP_ALIVE_TICK_MS))),
+  ) {
+    if (!(intervalMs > 0) || !Number.isInteger(slotCount) || slotCount < 1)
+      throw new RangeError(
+        `keep-alive wheel needs an interval > 0 and slots >= 1 (${intervalMs}, ${slotCount})`,
+      );
+    this.slots = Array.from({ length: slotCount }, () => new Set<M>());
+    this.tickMs = Math.ceil(intervalMs / slotCount);
+  }
+
+  /** Members in the wheel. */
+  get size(): number {
+    return this.members;
+  }
+
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  add(m: M): void {
+    if (m.keepAliveSlot >= 0) return;
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % this.slots.length;
+    m.keepAliveSlot = slot;
+    this.slots[slot]!.add(m);
+    this.members++;
+  }
+
+  /** Takes a member out (a closed connection); a member not in the wheel is ignored. */
+  remove(m: M): void {
+    if (m.keepAliveSlot >= 0 && this.slots[m.keepAliveSlot]?.delete(m) === true) this.members--;
+    m.keepAliveSlot = -1;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.timer = this.clock.setTimer(this.tickMs, this.tick);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly tick = (): void => {
+    if (!this.running) return;
+    const slot = this.slots[this.cursor]!;
+    this.cursor = (this.cursor + 1) % this.slots.length;
+    // Re-armed first: a member that throws must not stop everyone's keep-alive.
+    this.timer = this.clock.setTimer(this.tickMs, this.tick);
+    for (const m of slot) m.keepAlive();
+  };
 }
 
 function isCrlfOnly(b: Buffer): boolean {

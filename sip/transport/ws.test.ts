@@ -219,6 +219,30 @@ describe('WsTransport server', () => {
     expect(live.ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('[DESIGN-speed-ws_keepalive_spread] spreads the pings over the interval: each connection once, one slot per tick', async () => {
+    const clock = new FakeClock();
+    const { port, ws } = await server({ clock, pingIntervalMs: 1000 }); // 10 slots, a tick every 100 ms
+    const pingedAt: number[][] = [];
+    for (let i = 0; i < 10; i++) {
+      const c = await client(`ws://127.0.0.1:${port}/`);
+      const times: number[] = [];
+      c.ws.on('ping', () => times.push(clock.now()));
+      pingedAt.push(times);
+      await waitFor(() => ws.counters.connectionsOpen === i + 1, 'the connection');
+    }
+    const total = () => pingedAt.reduce((n, t) => n + t.length, 0);
+    for (let tick = 1; tick <= 10; tick++) {
+      clock.advance(100);
+      await waitFor(() => total() === tick, `the ping of tick ${tick}`);
+    }
+    // Every connection pinged once, each at a different tick: not all at once.
+    expect(pingedAt.map((t) => t.length)).toEqual(pingedAt.map(() => 1));
+    expect(pingedAt.map((t) => t[0]).sort((a, b) => a! - b!)).toEqual([
+      100, 200, 300, 400, 500, 600, 700, 800, 900, 1000,
+    ]);
+    expect(ws.counters.connectionsOpen).toBe(10);
+  });
+
   it('[RFC7118-5-connection-only] MUST fail a send to a WebSocket connection that is gone with TransportError connection-closed', async () => {
     const { inbox, manager, port } = await server();
     const c = await client(`ws://127.0.0.1:${port}/`);

@@ -3,12 +3,11 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { TimerHandle } from '../clock/clock.ts';
 import { canonicalAddress, hostForUrl } from './address.ts';
 import type { CommonTransportOptions, SipTransport, TransportHost } from './sip-transport.ts';
 import { TransportBase } from './sip-transport.ts';
 import { type Destination, TransportError } from './types.ts';
-import { WsConnection, type WsOwner } from './ws-connection.ts';
+import { KeepAliveWheel, WsConnection, type WsOwner } from './ws-connection.ts';
 import { destinationOf, dialSipWebSocket, type WsEnds } from './ws-dial.ts';
 import {
   ignoreHandshakeError,
@@ -43,7 +42,10 @@ export interface WsTransportOptions extends CommonTransportOptions {
   originCheck?: OriginCheck;
   /** Origin header sent when dialling */
   origin?: string;
-  /** ping every connection this often and close those that did not answer the last ping (default 30000 ms; 0 off) */
+  /**
+   * check every connection this often, spread over the interval: ping an idle one, close one that
+   * did not answer the previous ping (default 30000 ms; 0 off)
+   */
   pingIntervalMs?: number;
   /** give up dialling after this long (default 10000 ms) */
   connectTimeoutMs?: number;
@@ -67,7 +69,8 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
   private readonly conns = new Set<WsConnection>();
   private server: HttpServer | HttpsServer | undefined = undefined;
   private ownServer = false;
-  private pingTimer: TimerHandle | undefined = undefined;
+  /** the connections' keep-alive checks, spread over the ping interval; undefined when off */
+  private readonly keepAlive: KeepAliveWheel | undefined;
   private stopping = false;
   private drained: (() => void) | undefined = undefined;
 
@@ -91,6 +94,8 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
       maxPayload: this.maxMessageSize,
       handleProtocols: selectSip,
     });
+    const interval = options.pingIntervalMs ?? 30_000;
+    this.keepAlive = interval > 0 ? new KeepAliveWheel(this.clock, interval) : undefined;
   }
 
   async start(host: TransportHost): Promise<void> {
@@ -120,8 +125,7 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
       server.on('error', (err) => this.logger.error({ err: err.message }, 'server error'));
       this.logger.info({ address: this.address(), path: o.path }, 'listening');
     }
-    const interval = o.pingIntervalMs ?? 30_000;
-    if (interval > 0) this.pingTimer = this.clock.setTimer(interval, this.pingAll);
+    this.keepAlive?.start();
   }
 
   address(): { address: string; port: number } | undefined {
@@ -188,7 +192,7 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.pingTimer !== undefined) this.clock.clearTimer(this.pingTimer);
+    this.keepAlive?.stop();
     const allClosed =
       this.conns.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.drained = resolve));
     for (const c of [...this.conns]) c.close('shutdown');
@@ -208,6 +212,7 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
 
   connectionClosed(c: WsConnection, reason: string): void {
     this.conns.delete(c);
+    this.keepAlive?.remove(c);
     this.host?.connections.remove(c);
     this.logger.debug({ connectionId: c.id, reason, remote: c.source.remoteAddress }, 'connection closed');
     if (this.conns.size === 0 && this.drained !== undefined) {
@@ -306,17 +311,12 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
       connectionId: id,
     });
     this.conns.add(c);
+    this.keepAlive?.add(c);
     host.connections.add(c);
     this.counters.connectionsOpen++;
     this.logger.debug({ connectionId: id, remote: remote.address, port: remote.port }, 'connection open');
     return c;
   }
-
-  private readonly pingAll = (): void => {
-    for (const c of this.conns) c.ping();
-    if (!this.stopping)
-      this.pingTimer = this.clock.setTimer(this.options.pingIntervalMs ?? 30_000, this.pingAll);
-  };
 }
 
 /** RFC 7118 §4.1: the server selects `sip` (the upgrade was refused earlier if it was not offered). */
