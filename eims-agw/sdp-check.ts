@@ -2,11 +2,14 @@
  * The cheap check made before any SDP goes to rtpengine: is it well-formed (RFC 8866 §5 line
  * grammar and the fields rtpengine relies on) and does it hold at least one media stream
  * rtpengine can anchor? A failure is an UnsatisfiableSdp whose reason the eP-CSCF puts in the
- * Warning of its 488 (RFC 3261 §21.4.26, TS 24.229 §5.2.7). sdp-transform does the parsing;
- * it is lenient, so the line grammar and addresses are checked here first.
+ * Warning of its 488 (RFC 3261 §21.4.26, TS 24.229 §5.2.7).
+ *
+ * Only o=, c=, m= and a=rtcp matter here, read with the same patterns sdp-transform uses for
+ * them. A full sdp-transform parse tried each of its ~60 attribute patterns on every a= line
+ * of a browser offer: it was the largest single cost of a call in the eIMS-AGW (BENCHMARKS.md,
+ * "eP-CSCF vs Kamailio (calls)"); this runs every offer and answer of every call.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { type MediaDescription, parse } from 'sdp-transform';
 import { UnsatisfiableSdp } from './errors.ts';
 
 /** What the policy and the gateway need to know about a checked SDP. */
@@ -29,10 +32,29 @@ const RTP_PROTOCOLS = new Set([
 const MEDIA_TYPES = new Set(['audio', 'video']);
 /** RFC 8866 §5: the one-letter types, in any order the parser accepts. */
 const LINE = /^[vosiuepcbtrzkam]=[^\0\r\n]*$/;
+// sdp-transform's patterns for the lines read here (its grammar.js), applied after "x=".
+const ORIGIN = /^(\S*) (\d*) (\d*) (\S*) IP(\d) (\S*)/;
+const CONNECTION = /^IN IP(\d) (\S*)/;
+const MEDIA = /^(\w*) (\d*)(?:\/(\d*))? ([\w/]*)(?: (.*))?/;
+const RTCP = /^rtcp:(\d*)(?: (\S*) IP(\d) (\S*))?/;
 
 export interface SdpCheckOptions {
   /** Largest SDP accepted, in bytes; default 32,768 (the NG request must fit one datagram). */
   readonly maxBytes?: number;
+}
+
+interface Connection {
+  readonly version: number;
+  readonly ip: string;
+}
+
+interface Section {
+  readonly type: string | undefined;
+  readonly port: number | undefined;
+  readonly protocol: string;
+  readonly payloads: string;
+  connection: Connection | undefined;
+  rtcp: { readonly ipVer: number | undefined; readonly address: string | undefined } | undefined;
 }
 
 export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary {
@@ -50,34 +72,85 @@ export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary
       throw new UnsatisfiableSdp(`SDP has no ${required} line`);
   }
 
-  const session = parse(sdp);
-  const origin = session.origin as Partial<typeof session.origin> | undefined;
+  let origin: RegExpExecArray | null | undefined;
+  let sessionConnection: Connection | undefined;
+  const sections: Section[] = [];
+  for (const line of lines) {
+    const type = line.charCodeAt(0);
+    const content = line.slice(2);
+    const section = sections.at(-1);
+    if (type === 0x6d /* m */) sections.push(mediaSection(content));
+    else if (type === 0x6f /* o */) origin = ORIGIN.exec(content) ?? origin;
+    else if (type === 0x63 /* c */) {
+      const c = connectionOf(content);
+      if (c === undefined) continue;
+      if (section === undefined) sessionConnection = c;
+      else section.connection = c;
+    } else if (type === 0x61 /* a */ && section !== undefined && content.startsWith('rtcp:')) {
+      const m = RTCP.exec(content);
+      if (m !== null) section.rtcp = { ipVer: intOf(m[3]), address: m[4] };
+    }
+  }
   // The origin's address only names the session (RFC 8866 §5.2): a host name is fine there.
-  if (origin?.netType !== 'IN' || (origin.ipVer !== 4 && origin.ipVer !== 6) || !origin.address)
+  if (
+    origin === undefined ||
+    origin === null ||
+    origin[4] !== 'IN' ||
+    (origin[5] !== '4' && origin[5] !== '6') ||
+    !origin[6]
+  )
     throw new UnsatisfiableSdp('malformed o= line');
-  checkConnection(session.connection, 'session');
+  checkConnection(sessionConnection, 'session');
 
   const usable: { type: string; protocol: string; port: number }[] = [];
-  session.media.forEach((media: MediaDescription, index) => {
+  sections.forEach((media, index) => {
     const where = `m= line ${index + 1}`;
-    if (!Number.isInteger(media.port) || media.port < 0 || media.port > 65_535)
+    if (media.port === undefined || media.port < 0 || media.port > 65_535)
       throw new UnsatisfiableSdp(`bad port in ${where}`);
     checkConnection(media.connection, where);
     if (media.rtcp?.address !== undefined && !validAddress(media.rtcp.ipVer, media.rtcp.address))
       throw new UnsatisfiableSdp(`malformed a=rtcp in ${where}`);
-    const payloads = String(media.payloads ?? '').trim();
+    const payloads = media.payloads.trim();
     if (payloads === '') throw new UnsatisfiableSdp(`no formats in ${where}`);
     if (RTP_PROTOCOLS.has(media.protocol) && !/^\d{1,3}( \d{1,3})*$/.test(payloads))
       throw new UnsatisfiableSdp(`bad payload types in ${where}`);
-    const connected = media.connection !== undefined || session.connection !== undefined;
-    if (media.port !== 0 && connected && MEDIA_TYPES.has(media.type) && RTP_PROTOCOLS.has(media.protocol))
-      usable.push({ type: media.type, protocol: media.protocol, port: media.port });
+    const connected = media.connection !== undefined || sessionConnection !== undefined;
+    const type = media.type ?? '';
+    if (media.port !== 0 && connected && MEDIA_TYPES.has(type) && RTP_PROTOCOLS.has(media.protocol))
+      usable.push({ type, protocol: media.protocol, port: media.port });
   });
   if (usable.length === 0) throw new UnsatisfiableSdp('no usable media stream (audio or video over RTP)');
   return { media: usable, hasTlsId: lines.some((line) => line.startsWith('a=tls-id:')) };
 }
 
-function checkConnection(connection: { version: number; ip: string } | undefined, where: string): void {
+/** An m= line; one sdp-transform's pattern does not match still opens a section (with no port). */
+function mediaSection(content: string): Section {
+  const m = MEDIA.exec(content);
+  return {
+    type: m?.[1],
+    port: intOf(m?.[2]),
+    protocol: m?.[4] ?? '',
+    payloads: m?.[5] ?? '',
+    connection: undefined,
+    rtcp: undefined,
+  };
+}
+
+/** A c= line sdp-transform can read; it ignores one it cannot (so does this). */
+function connectionOf(content: string): Connection | undefined {
+  const m = CONNECTION.exec(content);
+  const version = intOf(m?.[1]);
+  return m === null || version === undefined ? undefined : { version, ip: m[2] ?? '' };
+}
+
+/** A decimal integer written as such ("" and "007" are not, as in sdp-transform). */
+function intOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return String(n) === v && Number.isInteger(n) ? n : undefined;
+}
+
+function checkConnection(connection: Connection | undefined, where: string): void {
   if (connection === undefined) return;
   if (!validAddress(connection.version, connection.ip))
     throw new UnsatisfiableSdp(`malformed c= line (${where})`);

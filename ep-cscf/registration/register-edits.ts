@@ -54,6 +54,11 @@ export function stripAkaKeys(res: SipResponse): boolean {
   if (values.length === 0) return false;
   const out: string[] = [];
   for (const v of values) {
+    // Most challenges are digest ones: only a value naming ck or ik is parsed and rewritten.
+    if (!AKA_KEY.test(v)) {
+      out.push(v);
+      continue;
+    }
     const r = removeAkaKeys(v);
     if (r.ok && r.value.value !== v) {
       changed = true;
@@ -66,11 +71,21 @@ export function stripAkaKeys(res: SipResponse): boolean {
   return true;
 }
 
+/** a `ck=` or `ik=` parameter (RFC 3310 §3.2), or anything that might hide one */
+const AKA_KEY = /[ci]k\s*=/i;
+
 function hasTag(m: SipRequest, header: string, tag: string): boolean {
   return m.headers.values(header).some((v) => v.toLowerCase() === tag);
 }
 
+/** Whether some field of `header` could name `tag` (no list splitting: most requests have none). */
+function mayHaveTag(m: SipRequest, header: string, tag: string): boolean {
+  for (const f of m.headers.all(header)) if (f.value.toLowerCase().includes(tag)) return true;
+  return false;
+}
+
 function removeTag(m: SipRequest, header: string, tag: string): void {
+  if (!mayHaveTag(m, header, tag)) return;
   const values = m.headers.values(header);
   const kept = values.filter((v) => v.toLowerCase() !== tag);
   if (kept.length === values.length) return;
