@@ -62,7 +62,7 @@ async function setup(reply: Parameters<typeof fakeRtpengine>[0], clock?: FakeClo
 }
 
 describe('NG client', () => {
-  it('[RTPENGINE-ng-cookie-match] MUST send a fresh random cookie with each request and take only the reply carrying it', async () => {
+  it('[RTPENGINE-ng-cookie-match] MUST send a cookie unique to this client and request, and take only the reply carrying it', async () => {
     const { server, client } = await setup((req) => [
       // A reply with another cookie comes first: it must not be taken for ours.
       answerWith('ffffffffffffffff', { result: 'error', 'error-reason': 'not yours' }),
@@ -72,8 +72,13 @@ describe('NG client', () => {
     await client.ping();
     expect(server.received).toHaveLength(2);
     const [a, b] = server.received.map((r) => r.cookie);
-    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    // A random prefix per client (another client of the same rtpengine has another), a counter.
+    expect(a).toMatch(/^[0-9a-f]{12}[0-9a-z]+$/);
     expect(a).not.toBe(b);
+    expect(a?.slice(0, 12)).toBe(b?.slice(0, 12));
+    const other = await setup((req) => [answerWith(req.cookie, { result: 'pong' })]);
+    await other.client.ping();
+    expect(other.server.received[0]?.cookie.slice(0, 12)).not.toBe(a?.slice(0, 12));
   });
 
   it('[RTPENGINE-ng-retransmit-same-cookie] MUST retransmit an unanswered request with the same cookie and bytes, and settle once', async () => {

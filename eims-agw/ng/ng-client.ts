@@ -91,6 +91,13 @@ export class NgClient implements NgApi {
   readonly #pending = new Map<string, Pending>();
   #socket: Promise<Socket> | undefined;
   #closed = false;
+  /**
+   * Cookies (NG protocol: rtpengine answers a repeated cookie from its cache) must be unique
+   * among every client of an rtpengine, not secret: a random prefix per client and a counter,
+   * rather than random bytes per command.
+   */
+  readonly #cookiePrefix = randomBytes(6).toString('hex');
+  #cookieCount = 0;
 
   constructor(options: NgClientOptions) {
     this.#options = options;
@@ -126,10 +133,15 @@ export class NgClient implements NgApi {
     return parseListReply(await this.request('list', listDict(limit)));
   }
 
+  #nextCookie(): string {
+    this.#cookieCount = (this.#cookieCount + 1) % Number.MAX_SAFE_INTEGER;
+    return `${this.#cookiePrefix}${this.#cookieCount.toString(36)}`;
+  }
+
   /** Sends one command; resolves with the reply dictionary when `result` is ok or pong. */
   async request(command: NgCommand, dict: NgRequestDict): Promise<NgDict> {
     if (this.#closed) throw new RtpengineUnavailable('stopped', `NG client for ${this.address} is closed`);
-    const cookie = randomBytes(8).toString('hex');
+    const cookie = this.#nextCookie();
     const payload = Buffer.concat([Buffer.from(`${cookie} `, 'latin1'), bencode(dict)]);
     if (payload.length > MAX_DATAGRAM)
       throw new NgProtocolError(command, `request of ${payload.length} bytes does not fit in one datagram`);

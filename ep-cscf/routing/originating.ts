@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination, ReceivedMessage } from '../../sip/transport/index.ts';
 import type { ContactBinding } from '../../store/index.ts';
 import { sdpOf } from '../calls/sdp-body.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
+import { processIds } from '../ids.ts';
 import { localResponse, respondError } from '../reply.ts';
 
 /**
@@ -46,10 +46,7 @@ export async function routeFromClient(
   if (!inDialog) {
     h.set('P-Asserted-Identity', assertedIdentity(binding, req.headers.values('p-preferred-identity')));
     if (!h.has('p-charging-vector'))
-      h.set(
-        'P-Charging-Vector',
-        `icid-value=${randomBytes(16).toString('hex')};icid-generated-at=${ctx.settings.mwHost}`,
-      );
+      h.set('P-Charging-Vector', `icid-value=${processIds.icid()};icid-generated-at=${ctx.settings.mwHost}`);
     // A client-supplied route set does not get through: the Service-Route does (RFC 3608 §6).
     h.remove('route');
     for (const r of binding.serviceRoute) h.append('Route', r);

@@ -359,6 +359,14 @@ export class ForwardContext implements ClientTransactionUser {
     this.cancelOthers(b);
     this.hooks.onDone?.(response);
     this.releaseIfFinished();
+    // An INVITE context lives on while its client transactions are Accepted (64*T1), for the
+    // 2xx retransmissions and other forks' 2xx, which need the hooks but not the requests sent
+    // or the finals collected.
+    if (this.isInvite) this.afterPending(() => this.releaseTargets());
+  }
+
+  private releaseTargets(): void {
+    for (const x of this.list) x.release();
   }
 
   private endBranch(b: Branch, final: SipResponse | undefined): void {

@@ -94,6 +94,10 @@ export class InviteServerTransaction extends TransactionBase {
           this.state = 'Accepted';
           this.timerL = this.startTimer(this.host.timers.timeout, () => this.fireL());
           this.send(response);
+          // Accepted only passes the TU's 2xx to the transport and ACKs to the TU (RFC 6026
+          // §7.1), for 64*T1: the INVITE and the last provisional are not needed any more.
+          this.lastProvisional = undefined;
+          this.releaseRequest();
           return true;
         }
         this.state = 'Completed';
