@@ -32,6 +32,27 @@ describe.each(['udp', 'tcp'] as TransportProtocol[])('a finished forwarding cont
   });
 });
 
+describe('an INVITE forwarding context after its 2xx', () => {
+  it('[DESIGN-speed-txn_release_proxy] MUST let go of the requests it sent once the 2xx went upstream, and still relay a retransmitted 2xx', async () => {
+    const net = createProxyNet('udp', 1);
+    const [uas] = net.uas as [(typeof net.uas)[0]];
+    uas.script = (txn, _req, u) => {
+      u.answer(txn, 200);
+      // RFC 3261 §13.3.1.4: the UAS core retransmits its 2xx until the ACK (none comes here)
+      net.clock.setTimer(500, () => u.answer(txn, 200));
+    };
+    net.uac.layer.sendRequest(uacRequest(net, 'INVITE'), net.toProxy);
+    await run(net, 200);
+    const ctx = net.proxy.core.created[0]!;
+    expect(ctx.done).toBe(true);
+    expect(() => ctx.branches[0]!.target).toThrow(/released/);
+    const before = statuses(net.uac).length;
+    await run(net, 1000);
+    expect(statuses(net.uac).length).toBeGreaterThan(before);
+    expect(statuses(net.uac).every((s) => s === '200 INVITE')).toBe(true);
+  });
+});
+
 describe('a forwarding context when its transaction layer closes', () => {
   it('[DESIGN-speed-txn_release_proxy] MUST end quietly, answering nothing, when the layer closes while a non-INVITE branch is pending', async () => {
     const net = createProxyNet('udp', 1);

@@ -94,10 +94,9 @@ export class InviteServerTransaction extends TransactionBase {
           this.state = 'Accepted';
           this.timerL = this.startTimer(this.host.timers.timeout, () => this.fireL());
           this.send(response);
-          // Accepted only passes the TU's 2xx to the transport and ACKs to the TU (RFC 6026
-          // §7.1), for 64*T1: the INVITE and the last provisional are not needed any more.
+          // Accepted never re-sends a provisional (RFC 6026 §7.1). The INVITE stays: a UAS
+          // core builds the retransmissions of its 2xx from it.
           this.lastProvisional = undefined;
-          this.releaseRequest();
           return true;
         }
         this.state = 'Completed';
