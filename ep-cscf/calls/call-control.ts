@@ -100,13 +100,16 @@ export class CallControl {
   ): ForwardOptions {
     const ctx = this.ctx;
     const responder: MediaSide = requestFrom === 'wic' ? 'ims' : 'wic';
+    // What the hooks need of the request, read now: they live as long as the forwarding context
+    // (an INVITE's: 64*T1 after its 2xx), and holding the parsed request would keep it alive.
+    const { method, callId: requestCallId } = req;
+    const fromTag = req.from.params.value('tag') ?? '';
+    const initialInvite = method === 'INVITE' && !req.to.params.has('tag');
     return {
       transform: async (res: SipResponse) => {
         const sdp = sdpOf(res);
-        if (sdp === undefined || res.status < 101 || res.status >= 300 || !SDP_METHODS.has(req.method))
-          return;
+        if (sdp === undefined || res.status < 101 || res.status >= 300 || !SDP_METHODS.has(method)) return;
         const callId = mediaKey(ref);
-        const fromTag = req.from.params.value('tag') ?? '';
         try {
           const responderTag = res.to.params.value('tag') ?? '';
           // An answer to the request's offer, or an offer made in the response (sent by the responder).
@@ -128,11 +131,11 @@ export class CallControl {
               });
           setSdp(res, out);
         } catch (err) {
-          ctx.logger.error({ err, callId: req.callId, status: res.status }, 'media answer failed');
+          ctx.logger.error({ err, callId: requestCallId, status: res.status }, 'media answer failed');
         }
       },
       onDone: (final: SipResponse) => {
-        if (req.method !== 'INVITE' || req.to.params.has('tag')) return;
+        if (!initialInvite) return;
         if (final.status >= 300) void this.release(ref, 'initial INVITE failed');
         else this.confirm(ref, final);
       },

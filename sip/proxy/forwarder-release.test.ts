@@ -33,7 +33,7 @@ describe.each(['udp', 'tcp'] as TransportProtocol[])('a finished forwarding cont
 });
 
 describe('an INVITE forwarding context after its 2xx', () => {
-  it('[DESIGN-speed-txn_release_proxy] MUST let go of the requests it sent once the 2xx went upstream, and still relay a retransmitted 2xx', async () => {
+  it('[DESIGN-speed-txn_release_proxy] MUST let go of the INVITE received and the requests sent once the 2xx went upstream, and still relay a retransmitted 2xx', async () => {
     const net = createProxyNet('udp', 1);
     const [uas] = net.uas as [(typeof net.uas)[0]];
     uas.script = (txn, _req, u) => {
@@ -46,6 +46,11 @@ describe('an INVITE forwarding context after its 2xx', () => {
     const ctx = net.proxy.core.created[0]!;
     expect(ctx.done).toBe(true);
     expect(() => ctx.branches[0]!.target).toThrow(/released/);
+    // Both Accepted transactions keep only what RFC 6026's Accepted state uses.
+    expect(ctx.server.state).toBe('Accepted');
+    expect(ctx.server.holdsRequest).toBe(false);
+    expect(ctx.branches[0]!.client?.state).toBe('Accepted');
+    expect(ctx.branches[0]!.client?.holdsRequest).toBe(false);
     const before = statuses(net.uac).length;
     await run(net, 1000);
     expect(statuses(net.uac).length).toBeGreaterThan(before);

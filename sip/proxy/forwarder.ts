@@ -359,14 +359,20 @@ export class ForwardContext implements ClientTransactionUser {
     this.cancelOthers(b);
     this.hooks.onDone?.(response);
     this.releaseIfFinished();
-    // An INVITE context lives on while its client transactions are Accepted (64*T1), for the
-    // 2xx retransmissions and other forks' 2xx, which need the hooks but not the requests sent
-    // or the finals collected.
+    // An INVITE context lives on while its transactions are Accepted (64*T1), for the 2xx
+    // retransmissions and other forks' 2xx, which need the hooks but none of the requests (the
+    // received one, those sent) or the finals collected.
     if (this.isInvite) this.afterPending(() => this.releaseTargets());
   }
 
   private releaseTargets(): void {
-    for (const x of this.list) x.release();
+    for (const x of this.list) {
+      // A branch still pending (being CANCELled) keeps its INVITE: its ICT builds the ACK for
+      // the 487 from it.
+      if (x.client?.state === 'Accepted') x.client.forgetRequest();
+      x.release();
+    }
+    this.server.forgetRequest();
   }
 
   private endBranch(b: Branch, final: SipResponse | undefined): void {

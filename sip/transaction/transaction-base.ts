@@ -126,6 +126,16 @@ export abstract class TransactionBase {
     this.req = undefined;
   }
 
+  /**
+   * The TU will not read `request` again, and the transaction lets go of it: a proxy that has
+   * relayed an INVITE's 2xx, whose transactions stay Accepted for 64*T1 (RFC 6026) for the 2xx
+   * retransmissions but need none of the INVITE for them. A UA core, which builds an ACK or its
+   * 2xx retransmissions from the INVITE, does not call it.
+   */
+  forgetRequest(): void {
+    this.req = undefined;
+  }
+
   /** where this transaction sends: the next hop (client) or the response destination (server) */
   get destination(): Destination {
     return this.dest;
