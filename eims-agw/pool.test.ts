@@ -120,14 +120,45 @@ describe('rtpengine pool', () => {
     await pool.stop();
   });
 
-  it('[DESIGN-scaleout-pool-health] MUST take an instance out at once when a request to it times out', async () => {
+  it('[DESIGN-scaleout-pool-health] MUST check an instance at once when a request to it times out, and take it out only if that check fails', async () => {
     const { instances, pool } = makePool(2, 'round-robin');
     await pool.start();
+    expect(instances.map((i) => i.pings)).toEqual([1, 1]);
+    // Busy, not dead: it answers the ping. Its calls go on, new ones go to the other meanwhile.
+    pool.acquire('on-1');
     pool.reportFailure(instances[0]!, new RtpengineTimeout('offer', instances[0]!.address, 1500));
+    expect(instances[0]!.pings).toBe(2);
+    expect(pool.lookup('on-1')?.instance.address).toBe('10.0.0.1:2223');
+    await settle();
+    expect(pool.status().map((s) => s.state)).toEqual(['up', 'up']);
+    expect(['a', 'b'].map((c) => pool.acquire(c).instance.address)).toContain('10.0.0.1:2223');
+    // Dead: the check fails too, and it is down.
+    instances[0]!.alive = false;
+    pool.reportFailure(instances[0]!, new RtpengineTimeout('offer', instances[0]!.address, 1500));
+    for (let i = 0; i < 4; i++)
+      expect(pool.acquire(`while-checking-${i}`).instance.address).toBe('10.0.0.2:2223');
+    await settle();
     expect(pool.status().map((s) => s.state)).toEqual(['down', 'up']);
+    expect(() => pool.lookup('on-1')).toThrow(RtpengineUnavailable);
+    // Unreachable (the send failed): down at once.
+    pool.reportFailure(instances[1]!, new RtpengineUnavailable('unreachable', 'ECONNREFUSED'));
+    expect(pool.status()[1]?.state).toBe('down');
+    await pool.stop();
+  });
+
+  it('[DESIGN-scaleout-pool-health] MUST keep a single suspect instance in use while it is checked, and ignore errors rtpengine itself answered', async () => {
+    const { instances, pool } = makePool(1);
+    await pool.start();
+    pool.acquire('call');
+    pool.reportFailure(instances[0]!, new RtpengineTimeout('answer', instances[0]!.address, 1500));
+    expect(pool.lookup('call')?.instance.address).toBe('10.0.0.1:2223');
+    expect(pool.acquire('new').instance.address).toBe('10.0.0.1:2223');
+    await settle();
+    expect(pool.status()[0]?.state).toBe('up');
     // An error from rtpengine itself (it answered) says nothing about its health.
-    pool.reportFailure(instances[1]!, new Error('Unknown call-id'));
-    expect(pool.status()[1]?.state).toBe('up');
+    pool.reportFailure(instances[0]!, new Error('Unknown call-id'));
+    expect(instances[0]!.pings).toBe(2);
+    expect(pool.status()[0]?.state).toBe('up');
     await pool.stop();
   });
 

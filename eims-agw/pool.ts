@@ -1,7 +1,12 @@
 /**
  * A pool of rtpengine instances. Each is health-checked with an NG `ping` every
  * `pingIntervalMs` (on the injected clock); one failed ping (after the client's own
- * retransmissions) or a timed-out request marks it down, one answered ping marks it up again.
+ * retransmissions) or an unreachable instance marks it down, one answered ping marks it up again.
+ * A timed-out request only makes an instance suspect: it is pinged at once, takes no new call
+ * while another is up and not suspect, and is marked down only if that ping fails too. A busy
+ * rtpengine answering one request late must not fail every call pinned to it (with a single
+ * instance, every call): measured in the calls benchmark at overload, where one timeout turned
+ * into more than a thousand 503s until the next ping (BENCHMARKS.md, calls).
  * A call is pinned to the instance chosen for its first offer, by Call-ID, for the call's life:
  * a down instance takes no new calls, and requests for a call pinned to a down instance fail at
  * once with RtpengineUnavailable('instance-down') rather than waiting for a timeout.
@@ -45,6 +50,8 @@ interface Member {
   calls: number;
   lastError: string | undefined;
   pinging: boolean;
+  /** a request to it timed out: a ping is under way to decide */
+  suspect: boolean;
 }
 
 interface Pin extends PinnedCall {
@@ -70,6 +77,7 @@ export class RtpenginePool {
       calls: 0,
       lastError: undefined,
       pinging: false,
+      suspect: false,
     }));
   }
 
@@ -113,12 +121,25 @@ export class RtpenginePool {
     pin.member.calls--;
   }
 
-  /** A request to `instance` timed out or could not be sent: take it out until a ping answers. */
+  /**
+   * A request to `instance` could not be sent (down until a ping answers) or timed out (suspect:
+   * pinged now, down if that ping fails too).
+   */
   reportFailure(instance: NgApi, error: unknown): void {
-    if (!(error instanceof RtpengineTimeout || error instanceof RtpengineUnavailable)) return;
-    if (error instanceof RtpengineUnavailable && error.reason !== 'unreachable') return;
     const member = this.#members.find((m) => m.api === instance);
-    if (member !== undefined) this.#setState(member, 'down', error.message);
+    if (member === undefined) return;
+    if (error instanceof RtpengineUnavailable && error.reason === 'unreachable') {
+      this.#setState(member, 'down', error.message);
+      return;
+    }
+    if (!(error instanceof RtpengineTimeout) || member.state === 'down') return;
+    member.lastError = error.message;
+    member.suspect = true;
+    this.#options.logger?.warn(
+      { rtpengine: member.api.address, error: error.message },
+      `rtpengine ${member.api.address} did not answer a request in time: checking it`,
+    );
+    if (!member.pinging) void this.#ping(member);
   }
 
   get activeCalls(): number {
@@ -158,8 +179,9 @@ export class RtpenginePool {
   #select(): Member {
     if (this.#members.length === 0)
       throw new RtpengineUnavailable('not-configured', 'no rtpengine configured (RTPENGINES is empty)');
-    // Instances not yet checked are used only while none is known to be up.
-    const up = this.#members.filter((m) => m.state === 'up');
+    // Instances not yet checked, or suspect, are used only while none is known to be up.
+    const healthy = this.#members.filter((m) => m.state === 'up' && !m.suspect);
+    const up = healthy.length > 0 ? healthy : this.#members.filter((m) => m.state === 'up');
     const eligible = up.length > 0 ? up : this.#members.filter((m) => m.state === 'unknown');
     if (eligible.length === 0)
       throw new RtpengineUnavailable('no-healthy-instance', 'every configured rtpengine is down');
@@ -183,6 +205,7 @@ export class RtpenginePool {
 
   #setState(member: Member, state: InstanceState, lastError: string | undefined): void {
     member.lastError = lastError;
+    member.suspect = false;
     if (member.state === state) return;
     member.state = state;
     const log = { rtpengine: member.api.address, state, calls: member.calls, error: lastError };
