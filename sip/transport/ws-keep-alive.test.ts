@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { FakeClock } from '../clock/clock.ts';
 import { WsTransport } from './ws.ts';
-import { type KeepAliveMember, KeepAliveWheel, WsConnection } from './ws-connection.ts';
+import { WsConnection } from './ws-connection.ts';
+import { type KeepAliveMember, KeepAliveWheel } from './ws-keep-alive.ts';
 
 /** A wheel member that records when it was checked. */
 class Member implements KeepAliveMember {

@@ -7,7 +7,7 @@ import { canonicalAddress, hostForUrl } from './address.ts';
 import type { CommonTransportOptions, SipTransport, TransportHost } from './sip-transport.ts';
 import { TransportBase } from './sip-transport.ts';
 import { type Destination, TransportError } from './types.ts';
-import { KeepAliveWheel, WsConnection, type WsOwner } from './ws-connection.ts';
+import { WsConnection, type WsOwner } from './ws-connection.ts';
 import { destinationOf, dialSipWebSocket, type WsEnds } from './ws-dial.ts';
 import {
   ignoreHandshakeError,
@@ -17,6 +17,7 @@ import {
   refuseUpgrade,
   SIP_SUBPROTOCOL,
 } from './ws-handshake.ts';
+import { KeepAliveWheel } from './ws-keep-alive.ts';
 
 export interface WsTransportOptions extends CommonTransportOptions {
   /** 'wss' when attached to an https server or given key/cert, else 'ws' unless set */
@@ -70,7 +71,7 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
   private server: HttpServer | HttpsServer | undefined = undefined;
   private ownServer = false;
   /** the connections' keep-alive checks, spread over the ping interval; undefined when off */
-  private readonly keepAlive: KeepAliveWheel | undefined;
+  private readonly keepAlive: KeepAliveWheel<WsConnection> | undefined;
   private stopping = false;
   private drained: (() => void) | undefined = undefined;
 
@@ -95,7 +96,7 @@ export class WsTransport extends TransportBase implements SipTransport, WsOwner 
       handleProtocols: selectSip,
     });
     const interval = options.pingIntervalMs ?? 30_000;
-    this.keepAlive = interval > 0 ? new KeepAliveWheel(this.clock, interval) : undefined;
+    this.keepAlive = interval > 0 ? new KeepAliveWheel<WsConnection>(this.clock, interval) : undefined;
   }
 
   async start(host: TransportHost): Promise<void> {
