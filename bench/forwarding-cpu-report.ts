@@ -18,6 +18,8 @@ export interface ForwardingCpuOptions {
   callRate: number;
   /** registrations before the first measured round (and a quarter as many calls): JIT warm-up */
   warmup: number;
+  /** measure the floor first: the same rounds through a relay with no SIP work (forwarding-relay.ts) */
+  floor: boolean;
   /** sample the eP-CSCF's CPU (V8 profiler) in every measured window */
   profile: boolean;
   /** sample its allocations (V8 sampling heap profiler) in every measured window */
@@ -48,13 +50,24 @@ export interface ForwardingCpuResult {
   /** the median round of each phase (by CPU per operation), and every round */
   readonly register: PhaseFigures;
   readonly call: PhaseFigures;
-  readonly rounds: { readonly register: PhaseFigures; readonly call: PhaseFigures }[];
+  readonly rounds: RoundFigures[];
+  /** with `floor`: the same figures for the relay with no SIP work */
+  readonly floor?: {
+    readonly register: PhaseFigures;
+    readonly call: PhaseFigures;
+    readonly rounds: RoundFigures[];
+  };
   readonly failures: readonly string[];
   readonly coreReceived: Readonly<Record<string, number>>;
   readonly profile?: ProfileSummary;
   readonly allocations?: readonly AllocationSite[];
   /** with `calls`: calls per registration and per call, per function */
   readonly callsPerOp?: readonly CallCount[];
+}
+
+export interface RoundFigures {
+  readonly register: PhaseFigures;
+  readonly call: PhaseFigures;
 }
 
 export interface CallCount {
@@ -169,20 +182,49 @@ export function formatForwardingCpu(r: ForwardingCpuResult, top = 25): string {
     f.gcUsPerOp.toFixed(1),
     String(f.failures),
   ];
-  const each = (pick: (x: ForwardingCpuResult['rounds'][number]) => PhaseFigures): string =>
-    r.rounds.map((x) => pick(x).cpuUsPerOp.toFixed(0)).join(', ');
+  const each = (rounds: readonly RoundFigures[], pick: (x: RoundFigures) => PhaseFigures): string =>
+    rounds.map((x) => pick(x).cpuUsPerOp.toFixed(0)).join(', ');
+  const floor = r.floor;
+  const rows = [row('REGISTER pair (401 + 200)', r.register, 2), row('call (INVITE + BYE, ACK)', r.call, 2)];
+  if (floor !== undefined)
+    rows.push(row('floor: REGISTER pair', floor.register, 2), row('floor: call', floor.call, 2));
   const lines = [
     `node ${r.node}; ${o.clients} WebSocket clients; ${o.rounds} round(s) of ${o.pairs} registrations ` +
       `at ${o.registerRate}/s and ${o.calls} calls at ${o.callRate}/s; median round`,
     '',
     ...table(
       ['phase', 'ops', 'CPU µs/op', 'CPU µs/tx', 'alloc kB/op', 'GCs/1k ops', 'GC µs/op', 'failed'],
-      [row('REGISTER pair (401 + 200)', r.register, 2), row('call (INVITE + BYE, ACK)', r.call, 2)],
+      rows,
       [false, true, true, true, true, true, true, true],
     ),
     '',
-    `every round, CPU µs/op: REGISTER pair ${each((x) => x.register)}; call ${each((x) => x.call)}`,
+    `every round, CPU µs/op: REGISTER pair ${each(r.rounds, (x) => x.register)}; call ${each(r.rounds, (x) => x.call)}`,
   ];
+  if (floor !== undefined) {
+    // Messages per operation, each received and sent: a registration's two REGISTERs, 401 and
+    // 200; a call's INVITE, ACK and BYE and its 100, 180, 200 and the BYE's 200 (the relay passes
+    // the core's 100, the eP-CSCF sends its own).
+    const hops = (f: PhaseFigures, n: number): string => (f.cpuUsPerOp / n).toFixed(1);
+    lines.push(
+      `every round, floor CPU µs/op: REGISTER pair ${each(floor.rounds, (x) => x.register)}; call ${each(floor.rounds, (x) => x.call)}`,
+      '',
+      'floor = the same traffic through a relay with the same WebSocket and UDP I/O and no SIP work',
+      ...table(
+        ['phase', 'ours / floor', 'ours µs/message', 'floor µs/message', 'SIP work µs/message'],
+        [
+          ['REGISTER pair (8 messages)', r.register, floor.register, 8] as const,
+          ['call (14 messages)', r.call, floor.call, 14] as const,
+        ].map(([name, ours, base, n]) => [
+          name,
+          `${(ours.cpuUsPerOp / base.cpuUsPerOp).toFixed(2)}x`,
+          hops(ours, n),
+          hops(base, n),
+          ((ours.cpuUsPerOp - base.cpuUsPerOp) / n).toFixed(1),
+        ]),
+        [false, true, true, true, true],
+      ),
+    );
+  }
   if (r.failures.length > 0) lines.push(`failures: ${[...new Set(r.failures)].join('; ')}`);
   if (r.profile !== undefined) {
     lines.push(

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { BenchClient, type ClientEvent } from './forwarding-cpu-peers.ts';
-import type { SutCommand, SutMessage } from './forwarding-cpu-sut.ts';
+import type { SutCommand, SutKind, SutMessage } from './forwarding-cpu-sut.ts';
 
 const SUT = fileURLToPath(new URL('./forwarding-cpu-sut.ts', import.meta.url));
 const OFFER = new URL('../../shared/vectors/sdp/aiortc/audio_chrome.sdp', import.meta.url);
@@ -28,6 +28,7 @@ export class Sut {
   static async start(
     corePort: number,
     nodeArgs: readonly string[] = [],
+    kind: SutKind = 'ep-cscf',
   ): Promise<{ sut: Sut; wsPort: number }> {
     const child = fork(SUT, [], {
       execArgv: ['--import', 'tsx', ...nodeArgs],
@@ -43,11 +44,12 @@ export class Sut {
         FLOW_TOKEN_KEY: 'bench-flow-token-key',
         REG_EVENT: 'false',
         LOG_LEVEL: 'warn',
+        SUT_KIND: kind,
       },
     });
     const sut = new Sut(child);
     const ready = await sut.next(30_000);
-    if (ready.kind !== 'ready') throw new Error(`eP-CSCF did not start: ${JSON.stringify(ready)}`);
+    if (ready.kind !== 'ready') throw new Error(`${kind} did not start: ${JSON.stringify(ready)}`);
     return { sut, wsPort: ready.wsPort };
   }
 

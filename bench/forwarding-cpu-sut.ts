@@ -2,6 +2,8 @@
  * The eP-CSCF of the forwarding-CPU benchmark, alone in a child process (started by
  * bench/forwarding-cpu.ts with an IPC channel): `startEpCscf` with the SIP WebSocket on a node:http server, the
  * Mw side on UDP toward the driver's core, configured through the role's environment variables.
+ * With `SUT_KIND=relay` the process runs the floor instead (`forwarding-relay.ts`: the same
+ * WebSocket and UDP I/O with no SIP work), measured the same way.
  * It measures itself between two IPC messages:
  *   { kind: 'begin', profile, heap, calls } → 'begun'; CPU time (process.cpuUsage), V8's GC profiler,
  *                                  with `profile` V8's sampling CPU profiler and with `heap` its
@@ -21,6 +23,10 @@ import { formatConfigIssues, readEnvironment } from '../app/config.ts';
 import { EPCSCF_SCHEMA } from '../ep-cscf/config.ts';
 import { startEpCscf } from '../ep-cscf/ep-cscf.ts';
 import type { CpuProfile } from './cpu-profile.ts';
+import { startRelay } from './forwarding-relay.ts';
+
+/** What the child runs: the eP-CSCF, or the floor it is compared with (`forwarding-relay.ts`). */
+export type SutKind = 'ep-cscf' | 'relay';
 
 export type SutCommand =
   | { kind: 'begin'; profile: boolean; heap: boolean; calls: boolean }
@@ -102,13 +108,17 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : 0;
-  const ep = await startEpCscf({
-    config: read.config,
-    logger,
-    httpServer: server,
-    registry: new Registry(),
-    defaultOrigins: () => [],
-  });
+  const core = read.config.imsCoreUri;
+  const ep =
+    process.env.SUT_KIND === 'relay' && core !== undefined
+      ? await startRelay(server, core.host, core.port ?? 5060)
+      : await startEpCscf({
+          config: read.config,
+          logger,
+          httpServer: server,
+          registry: new Registry(),
+          defaultOrigins: () => [],
+        });
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');

@@ -6,11 +6,13 @@ import { formatForwardingCpu, runForwardingCpu, SMOKE } from './forwarding-cpu.t
  * eP-CSCF with no failure, and the child process measures itself. No test looks at the figures.
  */
 describe('bench:forwarding-cpu', () => {
-  it('[DESIGN-speed-forwarding_cpu_bench] registers and calls through the eP-CSCF and reports CPU and allocations per operation, the profile and the calls per function', async () => {
+  it('[DESIGN-speed-forwarding_cpu_bench] registers and calls through the eP-CSCF and through the floor relay, and reports CPU and allocations per operation for both, the profile and the calls per function', async () => {
     const r = await runForwardingCpu({ ...SMOKE, profile: true, countCalls: true });
     expect(r.failures).toEqual([]);
     expect(r.rounds).toHaveLength(1);
-    for (const phase of [r.register, r.call]) {
+    expect(r.floor?.rounds).toHaveLength(1);
+    for (const phase of [r.register, r.call, r.floor?.register, r.floor?.call]) {
+      if (phase === undefined) throw new Error('no floor figures');
       expect(phase.failures).toBe(0);
       expect(phase.cpuUsPerOp).toBeGreaterThan(0);
       expect(phase.bytesPerOp).toBeGreaterThan(0);
@@ -26,5 +28,6 @@ describe('bench:forwarding-cpu', () => {
     const text = formatForwardingCpu(r);
     expect(text).toContain('REGISTER pair (401 + 200)');
     expect(text).toContain('call (INVITE + BYE, ACK)');
+    expect(text).toMatch(/REGISTER pair \(8 messages\) \| +\d+\.\d\dx/);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/forwarding-cpu.ts [--smoke] [--rounds N] [--clients N] [--pairs N] [--calls N]
- * [--register-rate R] [--call-rate R] [--profile] [--heap] [--count-calls] [--top N] [--json]`: CPU and heap
- * allocation per operation on the eP-CSCF's forwarding path (issue #7, BENCHMARKS.md
+ * [--register-rate R] [--call-rate R] [--profile] [--heap] [--count-calls] [--top N] [--no-floor] [--json]`:
+ * CPU and heap allocation per operation on the eP-CSCF's forwarding path (issue #7, BENCHMARKS.md
  * "Forwarding-path CPU").
  *
  * The eP-CSCF runs alone in a child process (`forwarding-cpu-sut.ts`: `startEpCscf`, the SIP
@@ -15,6 +15,10 @@
  * median round. `--profile` samples the child's JavaScript in every measured window (V8
  * profiler, 200 µs) and prints the top functions by self time; `--heap` samples its allocations
  * and prints the allocating functions; `--count-calls` counts calls per function of ours.
+ *
+ * The floor (unless `--no-floor`): the same rounds, first, through a relay that does the same
+ * WebSocket and UDP I/O with no SIP work (`forwarding-relay.ts`), in the same kind of child
+ * process; what the eP-CSCF costs above it is its SIP work.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,7 +34,7 @@ import {
   mergedSummary,
 } from './forwarding-cpu-report.ts';
 import { Crowd, Sut } from './forwarding-cpu-rig.ts';
-import type { Sample } from './forwarding-cpu-sut.ts';
+import type { Sample, SutKind } from './forwarding-cpu-sut.ts';
 
 export type { ForwardingCpuOptions, ForwardingCpuResult } from './forwarding-cpu-report.ts';
 export { formatForwardingCpu } from './forwarding-cpu-report.ts';
@@ -43,6 +47,7 @@ export const FULL: ForwardingCpuOptions = {
   calls: 1000,
   callRate: 200,
   warmup: 2000,
+  floor: true,
   profile: false,
   heap: false,
   countCalls: false,
@@ -56,6 +61,7 @@ export const SMOKE: ForwardingCpuOptions = {
   calls: 20,
   callRate: 100,
   warmup: 20,
+  floor: true,
   profile: false,
   heap: false,
   countCalls: false,
@@ -65,9 +71,59 @@ export async function runForwardingCpu(
   options: ForwardingCpuOptions,
   nodeArgs: readonly string[] = [],
 ): Promise<ForwardingCpuResult> {
+  // The floor first, on its own core and clients, without the profilers: only its CPU counts.
+  const floor = options.floor
+    ? await measureSystem('relay', { ...options, profile: false, heap: false, countCalls: false }, nodeArgs)
+    : undefined;
+  const ours = await measureSystem('ep-cscf', options, nodeArgs);
+  const { samples } = ours;
+  const profile = options.profile ? mergedSummary(samples.map((s) => s.profile)) : undefined;
+  const allocations = options.heap ? allocationSites(samples.map((s) => s.heap)) : undefined;
+  const calls = options.countCalls
+    ? callsPerOp(
+        samples.filter((_, i) => i % 2 === 0),
+        options.rounds * options.pairs,
+        samples.filter((_, i) => i % 2 === 1),
+        options.rounds * options.calls,
+      )
+    : undefined;
+  return {
+    node: process.version,
+    options,
+    register: median(ours.rounds.map((r) => r.register)),
+    call: median(ours.rounds.map((r) => r.call)),
+    rounds: ours.rounds,
+    failures: [...(floor?.failures ?? []), ...ours.failures],
+    coreReceived: ours.coreReceived,
+    ...(floor === undefined
+      ? {}
+      : {
+          floor: {
+            register: median(floor.rounds.map((r) => r.register)),
+            call: median(floor.rounds.map((r) => r.call)),
+            rounds: floor.rounds,
+          },
+        }),
+    ...(profile === undefined ? {} : { profile }),
+    ...(allocations === undefined ? {} : { allocations }),
+    ...(calls === undefined ? {} : { callsPerOp: calls }),
+  };
+}
+
+/** Warm-up, then `rounds` measured rounds of registrations and calls through one system. */
+async function measureSystem(
+  kind: SutKind,
+  options: ForwardingCpuOptions,
+  nodeArgs: readonly string[],
+): Promise<{
+  rounds: ForwardingCpuResult['rounds'];
+  samples: Sample[];
+  failures: string[];
+  coreReceived: Record<string, number>;
+}> {
   const core = new TinyCore();
   const corePort = await core.start('127.0.0.1');
-  const { sut, wsPort } = await Sut.start(corePort, nodeArgs);
+  const { sut, wsPort } = await Sut.start(corePort, nodeArgs, kind);
   let crowd: Crowd | undefined;
   try {
     const clients = await Crowd.connect(wsPort, options.clients);
@@ -78,17 +134,17 @@ export async function runForwardingCpu(
     failures.push(...(await clients.run('call', Math.ceil(options.warmup / 4), options.callRate)));
     const rounds: ForwardingCpuResult['rounds'] = [];
     const samples: Sample[] = [];
-    const measure = async (kind: 'register' | 'call', count: number, rate: number) => {
+    const measure = async (op: 'register' | 'call', count: number, rate: number) => {
       await sut.ask({
         kind: 'begin',
         profile: options.profile,
         heap: options.heap,
         calls: options.countCalls,
       });
-      const failed = await clients.run(kind, count, rate);
+      const failed = await clients.run(op, count, rate);
       const answer = await sut.ask({ kind: 'end' });
       if (answer.kind !== 'sample') throw new Error(`no sample: ${JSON.stringify(answer)}`);
-      failures.push(...failed);
+      failures.push(...failed.map((f) => `${kind}: ${f}`));
       samples.push(answer.sample);
       return figures(count, failed.length, answer.sample);
     };
@@ -97,28 +153,7 @@ export async function runForwardingCpu(
       const call = await measure('call', options.calls, options.callRate);
       rounds.push({ register, call });
     }
-    const profile = options.profile ? mergedSummary(samples.map((s) => s.profile)) : undefined;
-    const allocations = options.heap ? allocationSites(samples.map((s) => s.heap)) : undefined;
-    const calls = options.countCalls
-      ? callsPerOp(
-          samples.filter((_, i) => i % 2 === 0),
-          options.rounds * options.pairs,
-          samples.filter((_, i) => i % 2 === 1),
-          options.rounds * options.calls,
-        )
-      : undefined;
-    return {
-      node: process.version,
-      options,
-      register: median(rounds.map((r) => r.register)),
-      call: median(rounds.map((r) => r.call)),
-      rounds,
-      failures,
-      coreReceived: Object.fromEntries(core.received),
-      ...(profile === undefined ? {} : { profile }),
-      ...(allocations === undefined ? {} : { allocations }),
-      ...(calls === undefined ? {} : { callsPerOp: calls }),
-    };
+    return { rounds, samples, failures, coreReceived: Object.fromEntries(core.received) };
   } finally {
     crowd?.close();
     await sut.stop();
@@ -132,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
     options: {
       smoke: { type: 'boolean', default: false },
+      'no-floor': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       heap: { type: 'boolean', default: false },
@@ -148,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const o: ForwardingCpuOptions = {
     ...(values.smoke ? SMOKE : FULL),
+    floor: !values['no-floor'],
     profile: values.profile,
     heap: values.heap,
     countCalls: values['count-calls'],
