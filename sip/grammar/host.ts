@@ -53,7 +53,11 @@ export function classifyHostname(s: string, start: number, end: number): HostKin
   if (end <= start) return undefined;
   const c0 = s.charCodeAt(start);
   if (c0 === 0x2d || c0 === 0x2e) return undefined;
-  const dot = s.lastIndexOf('.', end - 2);
+  // The toplabel starts after the last dot before the final character (a trailing dot is
+  // allowed). A loop bounded by start: lastIndexOf is a runtime call in V8 and, for a name with
+  // no dot, would search the text before start too.
+  let dot = end - 2;
+  while (dot >= start && s.charCodeAt(dot) !== 0x2e) dot--;
   const t = s.charCodeAt(dot < start ? start : dot + 1);
   if (t >= 0x30 && t <= 0x39) return isIpv4At(s, start, end) ? 'ipv4' : undefined;
   return 'domain';

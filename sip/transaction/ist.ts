@@ -37,6 +37,11 @@ export class InviteServerTransaction extends TransactionBase {
   private lastProvisional: SipResponse | undefined;
   /** the non-2xx final, serialised once, re-sent by Timer G and on INVITE retransmissions */
   private lastFinal: Stored | undefined;
+  /**
+   * The last response sent, for the second try of §18.2.2 (`fallback`, TCP and TLS only); not
+   * kept without a fallback: a 2xx would otherwise live with its received octets for the whole
+   * Accepted state (64*T1) for nothing.
+   */
   private lastSent: Stored | undefined;
   private fallback: Destination | undefined;
   private toldTransportError = false;
@@ -107,7 +112,7 @@ export class InviteServerTransaction extends TransactionBase {
         this.timerH = this.startTimer(this.host.timers.timeout, () => this.fireH());
         this.lastProvisional = undefined;
         this.lastFinal = this.transmitKept(response);
-        this.lastSent = this.lastFinal;
+        if (this.fallback !== undefined) this.lastSent = this.lastFinal;
         // Completed only re-sends the final response and waits for the ACK: the INVITE and
         // the parsed response are not needed any more.
         this.releaseRequest();
@@ -179,7 +184,7 @@ export class InviteServerTransaction extends TransactionBase {
   }
 
   private send(response: SipResponse): void {
-    this.lastSent = response;
+    if (this.fallback !== undefined) this.lastSent = response;
     this.transmit(response);
   }
 
