@@ -6,45 +6,30 @@
  * route set from the Service-Route, the asserted identity, CANCEL, BYE either way, and that the
  * eP-CSCF keeps no call state once a call is over. No media gateway: SDP passes through.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type CallBed, startCallBed } from './call-bed.ts';
+import { describe, expect, it } from 'vitest';
 import { expectNoCalls, firstAtCore, flowOf, flowOfUser, uriOf } from './call-checks.ts';
 import { establishCall, hangUp } from './call-flow.ts';
+import { useCallPair } from './call-pair.ts';
 import { webrtcSdp } from './call-sdp.ts';
-import type { CallUa } from './call-ua.ts';
 
 describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab core', () => {
-  const peers: Array<{ report(): string }> = [];
-  let bed: CallBed;
-  let alice: CallUa;
-  let bob: CallUa;
-  printPeerOutputOnFailure(() => [...peers, ...[alice, bob].map((u) => ({ report: () => summary(u) }))]);
-
-  beforeAll(async () => {
-    bed = await startCallBed((p) => peers.push(p));
-    alice = await bed.user('alice');
-    bob = await bed.user('bob');
-  });
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const bed = useCallPair();
 
   /** alice INVITEs bob with extra header fields; bob rejects it (486); what the core received. */
   const rejectedCall = async (headers: ReadonlyArray<readonly [string, string]>) => {
-    const invite = alice.invite(bob.impu, { headers, body: webrtcSdp({ user: 'caller' }) });
-    const atBob = await bob.incoming('INVITE', invite.callId);
+    const invite = bed.alice.invite(bed.bob.impu, { headers, body: webrtcSdp({ user: 'caller' }) });
+    const atBob = await bed.bob.incoming('INVITE', invite.callId);
     atBob.reply(486);
     expect((await invite.final()).status).toBe(486);
     // The eP-CSCF acknowledges bob's 486 hop by hop (RFC 3261 §17.1.1.3).
-    await bob.incoming('ACK', invite.callId);
+    await bed.bob.incoming('ACK', invite.callId);
     return { atCore: await firstAtCore(bed.tap, 'INVITE', invite.callId), atBob: atBob.request };
   };
 
   it('[TS24229-5.2.6.3.2-record-route-flow] [TS24229-5.2.6.4.2-record-route-flow] [TS24229-5.2.6.3.3-responses] [RFC3261-13.2.2.4-ack-via-epcscf] [RFC3261-15.1-bye-via-epcscf] [TS24229-5.2.6-no-call-state-left] MUST carry a call between two clients: the INVITE reaches the callee on its own flow under a Record-Route naming that flow, 180 and 200 reach the caller, the ACK and the BYE reach the callee, the 200 to BYE the caller, and no call state is left', async () => {
-    const c = await establishCall(alice, bob);
-    const aliceFlow = await flowOfUser(bed.ep, alice.impu);
-    const bobFlow = await flowOfUser(bed.ep, bob.impu);
+    const c = await establishCall(bed.alice, bed.bob);
+    const aliceFlow = await flowOfUser(bed.ep, bed.alice.impu);
+    const bobFlow = await flowOfUser(bed.ep, bed.bob.impu);
 
     // At the core: the eP-CSCF's Record-Route names alice's flow, the route set is the Service-Route.
     const atCore = await firstAtCore(bed.tap, 'INVITE', c.invite.callId);
@@ -54,7 +39,7 @@ describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab co
     // At bob: his contact as Request-URI, no Route left, our Record-Route for his flow on top of
     // the one for alice's, the offer untouched.
     const inv = c.received.request;
-    expect(inv.uri).toBe(bob.ua.contactUri);
+    expect(inv.uri).toBe(bed.bob.ua.contactUri);
     expect(inv.headers.values('route')).toEqual([]);
     const rr = inv.headers.values('record-route');
     expect(rr).toHaveLength(2);
@@ -74,7 +59,7 @@ describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab co
 
     // The ACK for the 2xx reaches bob along the route set, our Routes consumed.
     expect(c.ack.cseq).toEqual({ seq: 1, method: 'ACK' });
-    expect(c.ack.uri).toBe(bob.ua.contactUri);
+    expect(c.ack.uri).toBe(bed.bob.ua.contactUri);
     expect(c.ack.headers.values('route')).toEqual([]);
 
     const { bye, ok } = await hangUp(c.caller, c.callee);
@@ -82,14 +67,14 @@ describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab co
     expect(bye.from.params.value('tag')).toBe(c.invite.request.from.params.value('tag'));
     expect(ok.status).toBe(200);
     await expectNoCalls(bed.ep);
-    expect(bob.pendingRequests()).toEqual([]);
-    expect(alice.pendingRequests()).toEqual([]);
+    expect(bed.bob.pendingRequests()).toEqual([]);
+    expect(bed.alice.pendingRequests()).toEqual([]);
   });
 
   it('[RFC3261-15.1-bye-from-callee-via-epcscf] MUST carry a BYE from the callee to the caller along the callee route set, and its 200 back', async () => {
-    const c = await establishCall(alice, bob);
+    const c = await establishCall(bed.alice, bed.bob);
     const { bye, ok } = await hangUp(c.callee, c.caller);
-    expect(bye.uri).toBe(alice.ua.contactUri);
+    expect(bye.uri).toBe(bed.alice.ua.contactUri);
     expect(bye.headers.values('route')).toEqual([]);
     expect(bye.to.params.value('tag')).toBe(c.invite.request.from.params.value('tag'));
     expect(ok.status).toBe(200);
@@ -133,13 +118,13 @@ describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab co
   });
 
   it('[RFC3261-9.2-cancel-via-epcscf] [RFC3261-17.1.1.3-ack-non-2xx-via-epcscf] [TS24229-5.2.6-no-call-state-left] MUST carry a CANCEL to the ringing callee: the callee gets the CANCEL, answers 487 and gets the ACK for it hop by hop, the caller gets 200 to its CANCEL and 487 to its INVITE, and no call state is left', async () => {
-    const invite = alice.invite(bob.impu, { body: webrtcSdp({ user: 'caller' }) });
-    const atBob = await bob.incoming('INVITE', invite.callId);
+    const invite = bed.alice.invite(bed.bob.impu, { body: webrtcSdp({ user: 'caller' }) });
+    const atBob = await bed.bob.incoming('INVITE', invite.callId);
     atBob.reply(180);
     expect((await invite.provisional()).status).toBe(180);
 
     const cancelled = invite.cancel();
-    const cancel = await bob.incoming('CANCEL', invite.callId);
+    const cancel = await bed.bob.incoming('CANCEL', invite.callId);
     expect(cancel.request.cseq).toEqual({ seq: atBob.request.cseq.seq, method: 'CANCEL' });
     expect(cancel.request.topVia.params.value('branch')).toBe(atBob.request.topVia.params.value('branch'));
     cancel.reply(200);
@@ -147,15 +132,11 @@ describe('eP-CSCF calls: WebSocket client to WebSocket client through the lab co
     expect((await cancelled).status).toBe(200);
     const final = await invite.final();
     expect(final.status).toBe(487);
-    const ack = await bob.incoming('ACK', invite.callId);
+    const ack = await bed.bob.incoming('ACK', invite.callId);
     expect(ack.request.cseq).toEqual({ seq: atBob.request.cseq.seq, method: 'ACK' });
     expect(ack.request.topVia.params.value('branch')).toBe(atBob.request.topVia.params.value('branch'));
     expect(ack.request.to.params.value('tag')).toBe(atBob.toTag);
     await expectNoCalls(bed.ep);
-    expect(bob.pendingRequests('ACK').filter((a) => a.callId === invite.callId)).toEqual([]);
+    expect(bed.bob.pendingRequests('ACK').filter((a) => a.callId === invite.callId)).toEqual([]);
   });
 });
-
-function summary(u: CallUa | undefined): string {
-  return u === undefined ? '' : `--- ${u.impu} received ---\n${u.inbox.summary()}`;
-}

@@ -5,38 +5,20 @@
  * reach the far end unchanged, both ways). Two WebSocket clients through the lab core; no media
  * gateway.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type CallBed, startCallBed } from './call-bed.ts';
+import { describe, expect, it } from 'vitest';
 import { expectNoCalls } from './call-checks.ts';
 import { hangUp } from './call-flow.ts';
+import { useCallPair } from './call-pair.ts';
 import { webrtcSdp } from './call-sdp.ts';
-import type { CallUa } from './call-ua.ts';
 
 describe('eP-CSCF calls: 100rel/PRACK and session timers between WebSocket clients', () => {
-  const peers: Array<{ report(): string }> = [];
-  let bed: CallBed;
-  let alice: CallUa;
-  let bob: CallUa;
-  printPeerOutputOnFailure(() => [
-    ...peers,
-    ...[alice, bob].map((u) => ({ report: () => `--- ${u?.impu} ---\n${u?.inbox.summary()}` })),
-  ]);
-
-  beforeAll(async () => {
-    bed = await startCallBed((p) => peers.push(p));
-    alice = await bed.user('alice');
-    bob = await bed.user('bob');
-  });
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const bed = useCallPair();
 
   it('[RFC3262-4-prack-via-epcscf] MUST carry a reliable 183 with an SDP answer to the caller and the PRACK in the early dialog to the callee, with its 200 back, before the call is answered', async () => {
     const offer = webrtcSdp({ user: 'caller' });
     const early = webrtcSdp({ user: 'callee', setup: 'active' });
-    const invite = alice.invite(bob.impu, { body: offer, headers: [['Supported', '100rel']] });
-    const atBob = await bob.incoming('INVITE', invite.callId);
+    const invite = bed.alice.invite(bed.bob.impu, { body: offer, headers: [['Supported', '100rel']] });
+    const atBob = await bed.bob.incoming('INVITE', invite.callId);
     expect(atBob.request.headers.get('supported')).toBe('100rel');
     atBob.reply(183, {
       headers: [
@@ -54,16 +36,16 @@ describe('eP-CSCF calls: 100rel/PRACK and session timers between WebSocket clien
 
     const earlyDialog = invite.earlyDialog(progress);
     const pracked = earlyDialog.request('PRACK', { headers: [['RAck', '1 1 INVITE']] });
-    const prack = await bob.incoming('PRACK', invite.callId);
+    const prack = await bed.bob.incoming('PRACK', invite.callId);
     expect(prack.request.headers.get('rack')).toBe('1 1 INVITE');
     expect(prack.request.headers.values('route')).toEqual([]);
-    expect(prack.request.uri).toBe(bob.ua.contactUri);
+    expect(prack.request.uri).toBe(bed.bob.ua.contactUri);
     prack.reply(200);
     expect((await pracked).status).toBe(200);
 
     const callee = atBob.answer();
     const { dialog: caller } = await invite.answered();
-    expect((await bob.incoming('ACK', invite.callId)).request.cseq).toEqual({ seq: 1, method: 'ACK' });
+    expect((await bed.bob.incoming('ACK', invite.callId)).request.cseq).toEqual({ seq: 1, method: 'ACK' });
     const { bye, ok } = await hangUp(caller, callee);
     expect(bye.cseq).toEqual({ seq: 3, method: 'BYE' });
     expect(ok.status).toBe(200);
@@ -71,7 +53,7 @@ describe('eP-CSCF calls: 100rel/PRACK and session timers between WebSocket clien
   });
 
   it('[RFC4028-9-session-timer-via-epcscf] MUST pass Session-Expires, Min-SE and the timer option tag of the INVITE and of its 200 through unchanged, and carry the refreshing re-INVITE', async () => {
-    const invite = alice.invite(bob.impu, {
+    const invite = bed.alice.invite(bed.bob.impu, {
       body: webrtcSdp({ user: 'caller' }),
       headers: [
         ['Supported', 'timer'],
@@ -79,7 +61,7 @@ describe('eP-CSCF calls: 100rel/PRACK and session timers between WebSocket clien
         ['Min-SE', '90'],
       ],
     });
-    const atBob = await bob.incoming('INVITE', invite.callId);
+    const atBob = await bed.bob.incoming('INVITE', invite.callId);
     expect(atBob.request.headers.get('session-expires')).toBe('1800;refresher=uac');
     expect(atBob.request.headers.get('min-se')).toBe('90');
     expect(atBob.request.headers.get('supported')).toBe('timer');
@@ -93,7 +75,7 @@ describe('eP-CSCF calls: 100rel/PRACK and session timers between WebSocket clien
     const { response, dialog: caller } = await invite.answered();
     expect(response.headers.get('session-expires')).toBe('1800;refresher=uac');
     expect(response.headers.get('require')).toBe('timer');
-    await bob.incoming('ACK', invite.callId);
+    await bed.bob.incoming('ACK', invite.callId);
 
     // The refresh: a re-INVITE with the same session description version.
     const refresh = caller.reinvite({

@@ -8,12 +8,13 @@
  * media gateway: the SDP passes through.
  */
 import { describe, expect, it } from 'vitest';
-import { runSipp, startSippServer } from '../sipp/sipp.ts';
+import { runSipp } from '../sipp/sipp.ts';
 import { expectNoCalls, flowOf, flowOfUser } from './call-checks.ts';
 import { webrtcSdp } from './call-sdp.ts';
 import { headerValues, receivedBySipp } from './call-sipp-log.ts';
 import { CallUa } from './call-ua.ts';
 import { useImsSideBed } from './ims-side-bed.ts';
+import { startSippImsUser } from './sipp-ims-user.ts';
 
 const DOMAIN = 'ims.test';
 
@@ -21,24 +22,13 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
   const bed = useImsSideBed(DOMAIN);
 
   it('[TS24229-5.2.7.2-originating-to-ims] MUST carry a call from a WebSocket client to an IMS user: the INVITE the IMS user receives carries the Record-Route with the client flow token and the asserted identity, and 200, ACK and BYE complete', async () => {
-    const k = bed.core;
     const e = bed.ep;
     const a = bed.alice;
-    const uasPort = await bed.ports.port('udp');
-    const media = await bed.ports.range(2, 'udp');
-    bed.lastRun = await runSipp({
-      scenario: 'register-expect-200-service-route.xml',
-      remote: { host: k.host, port: k.sipPort },
-      localPort: uasPort,
-      service: 'bob',
-      keys: { domain: DOMAIN, expires: '60' },
-    });
-    expect(bed.lastRun.exitCode).toBe(0);
-    bed.uas = await startSippServer({
+    const bob = await startSippImsUser(bed, {
+      user: 'bob',
+      domain: DOMAIN,
       scenario: 'uas-answer-pcma.xml',
-      localPort: uasPort,
-      service: 'bob',
-      mediaPort: media.min,
+      media: true,
     });
 
     const offer = webrtcSdp({ user: 'alice' });
@@ -49,10 +39,7 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
     expect(response.body.toString('utf8')).toMatch(/m=audio \d+ RTP\/AVP 8 101[\s\S]*a=rtpmap:8 PCMA\/8000/);
     expect((await dialog.request('BYE')).status).toBe(200);
 
-    const done = await bed.uas.finished();
-    bed.lastRun = done;
-    bed.uas = undefined;
-    expect(done.exitCode).toBe(0);
+    const done = await bob.finished();
     const atSipp = receivedBySipp(done.messages, 'INVITE');
     const rr = headerValues(atSipp, 'Record-Route');
     const aliceFlow = await flowOfUser(e, a.impu);
@@ -106,39 +93,21 @@ describe('eP-CSCF calls to and from the IMS side: Kamailio as the core, sipp as 
    * `callee` registered directly to Kamailio; `finish()` collects sipp's run once it ends.
    */
   async function answeredCallToSipp(caller: string, callee: string) {
-    const k = bed.core;
     const ua = await CallUa.registered({
       wsUrl: bed.ep.wsUrl,
       domain: DOMAIN,
       user: caller,
       secret: { password: '-' },
     });
-    const uasPort = await bed.ports.port('udp');
-    const media = await bed.ports.range(2, 'udp');
-    bed.lastRun = await runSipp({
-      scenario: 'register-expect-200-service-route.xml',
-      remote: { host: k.host, port: k.sipPort },
-      localPort: uasPort,
-      service: callee,
-      keys: { domain: DOMAIN, expires: '60' },
-    });
-    expect(bed.lastRun.exitCode).toBe(0);
-    const server = await startSippServer({
+    const sipp = await startSippImsUser(bed, {
+      user: callee,
+      domain: DOMAIN,
       scenario: 'uas-answer-pcma.xml',
-      localPort: uasPort,
-      service: callee,
-      mediaPort: media.min,
+      media: true,
     });
-    bed.uas = server;
     const invite = ua.invite(`sip:${callee}@${DOMAIN}`, { body: webrtcSdp({ user: caller }) });
     await invite.answered();
-    const finish = async () => {
-      const done = await server.finished();
-      bed.lastRun = done;
-      bed.uas = undefined;
-      expect(done.exitCode).toBe(0);
-      return receivedBySipp(done.messages, 'BYE');
-    };
+    const finish = async () => receivedBySipp((await sipp.finished()).messages, 'BYE');
     return { ua, invite, finish };
   }
 

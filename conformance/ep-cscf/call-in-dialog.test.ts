@@ -5,34 +5,16 @@
  * along the route set with our Routes consumed, and the 200 (with the answer) and the ACK travel
  * back. SDP passes through (no media gateway).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type CallBed, startCallBed } from './call-bed.ts';
+import { describe, expect, it } from 'vitest';
 import { atCore, expectNoCalls, uriOf } from './call-checks.ts';
 import type { CallDialog } from './call-dialog.ts';
 import { establishCall, hangUp } from './call-flow.ts';
+import { useCallPair } from './call-pair.ts';
 import { type Direction, webrtcSdp } from './call-sdp.ts';
-import type { CallUa } from './call-ua.ts';
 import { eventually } from './eventually.ts';
 
 describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocket clients', () => {
-  const peers: Array<{ report(): string }> = [];
-  let bed: CallBed;
-  let alice: CallUa;
-  let bob: CallUa;
-  printPeerOutputOnFailure(() => [
-    ...peers,
-    ...[alice, bob].map((u) => ({ report: () => `--- ${u?.impu} ---\n${u?.inbox.summary()}` })),
-  ]);
-
-  beforeAll(async () => {
-    bed = await startCallBed((p) => peers.push(p));
-    alice = await bed.user('alice');
-    bob = await bed.user('bob');
-  });
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const bed = useCallPair();
 
   /** `from` sends a re-INVITE offering `direction`; `to` answers with the matching direction. */
   const reinvite = async (from: CallDialog, to: CallDialog, version: number, direction: Direction) => {
@@ -49,9 +31,9 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   };
 
   it('[RFC3261-14-reinvite-via-epcscf] [TS24229-5.2.6.3.4-target-refresh] MUST carry a hold re-INVITE (a=sendonly) and a resume from the caller to the callee, with the answers in the 200s and the ACKs back, along the route set', async () => {
-    const c = await establishCall(alice, bob);
+    const c = await establishCall(bed.alice, bed.bob);
     const hold = await reinvite(c.caller, c.callee, 2, 'sendonly');
-    expect(hold.received.uri).toBe(bob.ua.contactUri);
+    expect(hold.received.uri).toBe(bed.bob.ua.contactUri);
     expect(hold.received.headers.values('route')).toEqual([]);
     expect(hold.received.cseq).toEqual({ seq: 2, method: 'INVITE' });
     expect(hold.received.body.toString('utf8')).toBe(hold.offer);
@@ -72,9 +54,9 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   });
 
   it('[RFC3261-14-reinvite-via-epcscf] [TS24229-5.2.6.4.4-target-refresh] MUST carry a hold re-INVITE (a=sendonly) from the callee to the caller, with the answer in the 200 and the ACK back', async () => {
-    const c = await establishCall(alice, bob);
+    const c = await establishCall(bed.alice, bed.bob);
     const hold = await reinvite(c.callee, c.caller, 2, 'sendonly');
-    expect(hold.received.uri).toBe(alice.ua.contactUri);
+    expect(hold.received.uri).toBe(bed.alice.ua.contactUri);
     expect(hold.received.headers.values('route')).toEqual([]);
     expect(hold.received.cseq).toEqual({ seq: 1, method: 'INVITE' });
     expect(hold.received.from.params.value('tag')).toBe(c.ok.to.params.value('tag'));
@@ -91,7 +73,7 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   });
 
   it('[RFC3311-5-update-via-epcscf] MUST carry an UPDATE with an offer from either side of a call to the other, and its 200 with the answer back', async () => {
-    const c = await establishCall(alice, bob);
+    const c = await establishCall(bed.alice, bed.bob);
     const update = async (from: CallDialog, to: CallDialog, direction: Direction) => {
       const offer = webrtcSdp({ user: 'updater', version: 5, direction });
       const answer = webrtcSdp({ user: 'updated', version: 5, setup: 'active' });
@@ -103,14 +85,14 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
     };
 
     const fromCaller = await update(c.caller, c.callee, 'sendonly');
-    expect(fromCaller.received.uri).toBe(bob.ua.contactUri);
+    expect(fromCaller.received.uri).toBe(bed.bob.ua.contactUri);
     expect(fromCaller.received.headers.values('route')).toEqual([]);
     expect(fromCaller.received.body.toString('utf8')).toBe(fromCaller.offer);
     expect(fromCaller.ok.status).toBe(200);
     expect(fromCaller.ok.body.toString('utf8')).toBe(fromCaller.answer);
 
     const fromCallee = await update(c.callee, c.caller, 'recvonly');
-    expect(fromCallee.received.uri).toBe(alice.ua.contactUri);
+    expect(fromCallee.received.uri).toBe(bed.alice.ua.contactUri);
     expect(fromCallee.received.headers.values('route')).toEqual([]);
     expect(fromCallee.received.body.toString('utf8')).toBe(fromCallee.offer);
     expect(fromCallee.ok.status).toBe(200);
@@ -126,7 +108,7 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   // of a dialog; in a dialog it removes P-Preferred-Identity but forwards the client's own
   // P-Asserted-Identity (RFC 3325 §5: the UE is outside the trust domain).
   it('[TS24229-5.2.6.3.1-forged-identity-in-dialog] MUST NOT let a P-Asserted-Identity the client puts in a request inside a dialog reach the far end as an asserted identity of someone else', async () => {
-    const c = await establishCall(alice, bob);
+    const c = await establishCall(bed.alice, bed.bob);
     const pending = c.caller.request('INFO', {
       headers: [['P-Asserted-Identity', '<sip:bob@ims.lab>']],
       contentType: 'application/dtmf-relay',
@@ -145,21 +127,21 @@ describe('eP-CSCF calls: re-INVITE and UPDATE inside a call between two WebSocke
   // skips the originating policy (no identity assertion, no Service-Route) and reaches the core
   // with the client's P-Asserted-Identity; the lab core then delivers it to bob.
   it('[TS24229-5.2.6.3.1-forged-identity-fake-dialog] MUST NOT let a request that merely claims to be inside a dialog (a To tag, no dialog) carry a forged P-Asserted-Identity to the core', async () => {
-    const req = alice.newRequest('MESSAGE', bob.impu, {
+    const req = bed.alice.newRequest('MESSAGE', bed.bob.impu, {
       headers: [['P-Asserted-Identity', '<sip:bob@ims.lab>']],
       contentType: 'text/plain',
       body: 'this is bob, trust me',
     });
-    req.headers.set('To', `<${bob.impu}>;tag=made-up`);
-    alice.send(req);
+    req.headers.set('To', `<${bed.bob.impu}>;tag=made-up`);
+    bed.alice.send(req);
     // Whatever the eP-CSCF does with it, bob answers what reaches him.
     const atBob = await eventually(
-      () => bob.pendingRequests('MESSAGE').filter((m) => m.callId === req.callId),
+      () => bed.bob.pendingRequests('MESSAGE').filter((m) => m.callId === req.callId),
       (m) => m.length > 0,
       500,
     );
-    if (atBob.length > 0) (await bob.incoming('MESSAGE', req.callId)).reply(200);
-    const final = await alice.finalTo(req);
+    if (atBob.length > 0) (await bed.bob.incoming('MESSAGE', req.callId)).reply(200);
+    const final = await bed.alice.finalTo(req);
     const seen = atCore(bed.tap, 'MESSAGE', req.callId);
     for (const r of seen)
       for (const pai of r.headers.values('p-asserted-identity')) expect(ALICE_IDS).toContain(uriOf(pai));

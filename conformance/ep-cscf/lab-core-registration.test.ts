@@ -10,9 +10,10 @@ import type { SipResponse } from '../../sip/index.ts';
 import { PortAllocator } from '../harness/ports.ts';
 import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
 import { DOMAIN, K, OPC, testSubscribers } from '../lab-core/fixture.ts';
-import { type LabCore, startLabCore } from '../lab-core/index.ts';
+import type { LabCore } from '../lab-core/index.ts';
 import { type EpCscfPeer, startEpCscfPeer } from './ep-cscf-peer.ts';
 import { eventually } from './eventually.ts';
+import { startLoopbackLabCore } from './lab-core-peer.ts';
 import { expectFlowPath } from './registration-checks.ts';
 import { sendRequestUdp } from './udp-sip-client.ts';
 import { WsUa } from './ws-ua.ts';
@@ -37,13 +38,7 @@ describe('eP-CSCF registration path: a library-built WebSocket client through th
 
   beforeAll(async () => {
     ports = await PortAllocator.open();
-    core = await startLabCore({
-      host: ports.host,
-      port: await ports.port('both'),
-      domain: DOMAIN,
-      subscribers: testSubscribers(),
-      trusted: [ports.host],
-    });
+    core = await startLoopbackLabCore(ports, { domain: DOMAIN, subscribers: testSubscribers() });
     ep = await startEpCscfPeer({ ports, coreUri: core.uri, env: { IMS_DOMAIN: DOMAIN } });
     peers.push(ep);
   });

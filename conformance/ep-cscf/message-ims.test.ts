@@ -6,9 +6,10 @@
  * (uac-message-expect-200.xml) reaches the client's WebSocket and the client's 200 reaches sipp.
  */
 import { describe, expect, it } from 'vitest';
-import { runSipp, startSippServer } from '../sipp/sipp.ts';
+import { runSipp } from '../sipp/sipp.ts';
 import { bodyOf, headerValues, receivedBySipp } from './call-sipp-log.ts';
 import { useImsSideBed } from './ims-side-bed.ts';
+import { startSippImsUser } from './sipp-ims-user.ts';
 
 const DOMAIN = 'ims.test';
 
@@ -16,20 +17,10 @@ describe('eP-CSCF MESSAGE to and from the IMS side: Kamailio as the core, sipp a
   const bed = useImsSideBed(DOMAIN);
 
   it("[RFC3428-4-message-to-ims] MUST carry a MESSAGE from a WebSocket client to an IMS user with its body and the client's asserted identity, and return the IMS user's 200", async () => {
-    const k = bed.core;
-    const uasPort = await bed.ports.port('udp');
-    bed.lastRun = await runSipp({
-      scenario: 'register-expect-200-service-route.xml',
-      remote: { host: k.host, port: k.sipPort },
-      localPort: uasPort,
-      service: 'carol',
-      keys: { domain: DOMAIN, expires: '60' },
-    });
-    expect(bed.lastRun.exitCode).toBe(0);
-    bed.uas = await startSippServer({
+    const carol = await startSippImsUser(bed, {
+      user: 'carol',
+      domain: DOMAIN,
       scenario: 'uas-message-answer-200.xml',
-      localPort: uasPort,
-      service: 'carol',
     });
 
     const final = await bed.alice.request('MESSAGE', `sip:carol@${DOMAIN}`, {
@@ -37,10 +28,7 @@ describe('eP-CSCF MESSAGE to and from the IMS side: Kamailio as the core, sipp a
       body: 'hello from the browser',
     });
     expect(final.status).toBe(200);
-    const done = await bed.uas.finished();
-    bed.lastRun = done;
-    bed.uas = undefined;
-    expect(done.exitCode).toBe(0);
+    const done = await carol.finished();
     const atSipp = receivedBySipp(done.messages, 'MESSAGE');
     expect(bodyOf(atSipp)).toBe('hello from the browser');
     expect(headerValues(atSipp, 'P-Asserted-Identity')).toEqual([`<sip:alice@${DOMAIN}>`]);

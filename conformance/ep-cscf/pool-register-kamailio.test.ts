@@ -6,14 +6,13 @@
  * leased identity with our flow Path, and a call from one pool client to another's leased
  * identity goes through Kamailio with the caller's leased identity as P-Asserted-Identity.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortAllocator } from '../harness/ports.ts';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
-import { type Kamailio, startKamailio } from '../kamailio/kamailio.ts';
+import { describe, expect, it } from 'vitest';
+import { startKamailio } from '../kamailio/kamailio.ts';
 import { webrtcSdp } from './call-sdp.ts';
 import { eventually } from './eventually.ts';
 import { readLocation } from './location.ts';
-import { type PoolBed, startPoolBed, TENANT } from './pool-bed.ts';
+import { TENANT } from './pool-bed.ts';
+import { usePoolSuite } from './pool-suite.ts';
 import { leasedIdentity, PoolUa } from './pool-ua.ts';
 
 const IMS = 'ims.test';
@@ -24,61 +23,39 @@ const POOL = [
 ] as const;
 
 describe('pool registration (TS 33.203 X.4): pool clients through the eP-CSCF to Kamailio as the IMS core', () => {
-  const peers: Array<{ report(): string } | undefined> = [];
-  const clients: PoolUa[] = [];
   /** the identity each client of the first test was lent */
   const leased = new Map<PoolUa, string>();
-  let ports: PortAllocator;
-  let core: Kamailio;
-  let bed: PoolBed;
-  printPeerOutputOnFailure(() => peers);
-
-  beforeAll(async () => {
-    ports = await PortAllocator.open();
-    core = await startKamailio({
-      ports,
-      domain: IMS,
-      subscribers: [
-        ...POOL.map((p) => ({ username: p.user, password: p.password })),
-        { username: 'pool-k9', password: 'what-kamailio-has' },
-      ],
-    });
-    peers.push(core);
-    bed = await startPoolBed({
-      ports,
-      core: { host: core.host, port: core.sipPort, domain: IMS },
-      pool: [
-        ...POOL.map((p) => ({ user: p.user, secret: { kind: 'digest' as const, password: p.password } })),
-        // Misprovisioned: the directory's password is not Kamailio's.
-        { user: 'pool-k9', secret: { kind: 'digest', password: 'stale-pw' }, tenant: BROKEN },
-      ],
-      tenants: [BROKEN],
-      onPeer: (p) => peers.push(p),
-    });
+  const bed = usePoolSuite({
+    domain: IMS,
+    startCore: async (ports) => {
+      const core = await startKamailio({
+        ports,
+        domain: IMS,
+        subscribers: [
+          ...POOL.map((p) => ({ username: p.user, password: p.password })),
+          { username: 'pool-k9', password: 'what-kamailio-has' },
+        ],
+      });
+      return { core, port: core.sipPort };
+    },
+    pool: [
+      ...POOL.map((p) => ({ user: p.user, secret: { kind: 'digest' as const, password: p.password } })),
+      // Misprovisioned: the directory's password is not Kamailio's.
+      { user: 'pool-k9', secret: { kind: 'digest', password: 'stale-pw' }, tenant: BROKEN },
+    ],
+    tenants: [BROKEN],
   });
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await bed?.stop();
-    await core?.stop();
-    await ports?.close();
-  });
-
-  const client = async (): Promise<PoolUa> => {
-    const ua = await PoolUa.open(bed.ep.wsUrl, TENANT);
-    clients.push(ua);
-    return ua;
-  };
 
   it('[TS33203-X.4-pool-register-as-ua] [TS33203-X.4-pool-exclusive-lease] MUST register two clients as two different pool identities at Kamailio (MD5 digest with the pool credential), each bound to its own flow Path, and refuse a third with 503', async () => {
-    const one = await client();
-    const two = await client();
+    const one = await bed.client();
+    const two = await bed.client();
     const a = await one.register(await bed.token());
     const b = await two.register(await bed.token());
     expect([a.status, b.status]).toEqual([200, 200]);
     const ids = [leasedIdentity(a), leasedIdentity(b)];
     expect([...ids].sort()).toEqual(POOL.map((p) => `sip:${p.user}@${IMS}`));
 
-    const location = await readLocation(core);
+    const location = await readLocation(bed.core);
     for (const [i, ua] of [one, two].entries()) {
       const user = (ids[i] ?? '').replace(/^sip:/, '').replace(/@.*$/, '');
       const bound = location.filter((c) => c.aor === user);
@@ -101,7 +78,7 @@ describe('pool registration (TS 33.203 X.4): pool clients through the eP-CSCF to
     const three = await PoolUa.open(bed.ep.wsUrl, TENANT);
     const refused = await three.register(await bed.token());
     expect(refused.status).toBe(503);
-    expect((await readLocation(core)).map((c) => c.address)).not.toContain(three.contactUri);
+    expect((await readLocation(bed.core)).map((c) => c.address)).not.toContain(three.contactUri);
     await three.close();
   });
 
@@ -117,14 +94,14 @@ describe('pool registration (TS 33.203 X.4): pool clients through the eP-CSCF to
       );
       expect(sent).toHaveLength(2);
       expect(await bed.directory.activeLeases(BROKEN, Date.now())).toEqual([]);
-      expect((await readLocation(core)).map((c) => c.aor)).not.toContain('pool-k9');
+      expect((await readLocation(bed.core)).map((c) => c.aor)).not.toContain('pool-k9');
     } finally {
       await ua.close();
     }
   });
 
   it('[TS24229-5.2.6.3-pool-asserted-identity] MUST carry a call from one pool client to the leased identity of another through Kamailio: the core receives the caller leased identity as P-Asserted-Identity, and the callee gets the INVITE on its flow with it', async () => {
-    const [one, two] = clients;
+    const [one, two] = bed.clients;
     if (one === undefined || two === undefined) throw new Error('the registration test runs first');
     const caller = leased.get(one) ?? '';
     const callee = leased.get(two) ?? '';
@@ -140,21 +117,21 @@ describe('pool registration (TS 33.203 X.4): pool clients through the eP-CSCF to
   });
 
   it('[TS33203-X.4-pool-release-on-flow-close] MUST deregister the identity at Kamailio when a pool client WebSocket closes, and lend it to a waiting client', async () => {
-    const [one] = clients;
+    const [one] = bed.clients;
     if (one === undefined) throw new Error('the registration test runs first');
     const freed = leased.get(one);
-    const three = await client();
+    const three = await bed.client();
     expect((await three.register(await bed.token())).status).toBe(503);
     await one.close();
     await eventually(
-      async () => (await readLocation(core)).some((c) => c.address === one.contactUri),
+      async () => (await readLocation(bed.core)).some((c) => c.address === one.contactUri),
       (still) => !still,
       5_000,
     );
     const res = await three.register(await bed.token());
     expect(res.status).toBe(200);
     expect(leasedIdentity(res)).toBe(freed);
-    const location = await readLocation(core);
+    const location = await readLocation(bed.core);
     expect(location.filter((c) => c.address === three.contactUri).map((c) => c.aor)).toEqual([
       (freed ?? '').replace(/^sip:/, '').replace(/@.*$/, ''),
     ]);

@@ -6,17 +6,16 @@
  * P-Associated-URI. Leases are exclusive, refused precisely when none is free, and come back on
  * deregistration, flow close, token revocation or expiry, and an unrefreshed lease's end.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseDigestCredentials } from '../../sip/auth/index.ts';
 import type { SipRequest } from '../../sip/index.ts';
-import { PortAllocator } from '../harness/ports.ts';
-import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
 import { K, OPC } from '../lab-core/fixture.ts';
-import { type LabCore, parseSubscribers, startLabCore } from '../lab-core/index.ts';
 import { CallUa } from './call-ua.ts';
 import { eventually } from './eventually.ts';
-import { type PoolBed, startPoolBed, TENANT } from './pool-bed.ts';
-import { leasedIdentity, PoolUa } from './pool-ua.ts';
+import { labSubscribers } from './lab-core-peer.ts';
+import { TENANT } from './pool-bed.ts';
+import { loopbackLabCore, usePoolSuite } from './pool-suite.ts';
+import { leasedIdentity } from './pool-ua.ts';
 
 const IMS = 'ims.lab';
 const AKA_TENANT = 'aka.example';
@@ -25,87 +24,51 @@ const EMPTY_TENANT = 'empty.example';
 const POOL_A = `sip:pool-a@${IMS}`;
 const POOL_B = `sip:pool-b@${IMS}`;
 
-function labSubscribers() {
-  const r = parseSubscribers({
-    subscribers: [
-      { impi: `pool-a@${IMS}`, impus: [POOL_A], auth: ['digest-md5'], password: 'pool-a-pw' },
-      { impi: `pool-b@${IMS}`, impus: [POOL_B], auth: ['digest-sha256'], password: 'pool-b-pw' },
-      {
-        impi: `pool-aka@${IMS}`,
-        impus: [`sip:pool-aka@${IMS}`],
-        auth: ['akav1-md5'],
-        k: K,
-        opc: OPC,
-        sqn: 32,
-        amf: '8000',
-      },
-      { impi: `pool-bad@${IMS}`, impus: [`sip:pool-bad@${IMS}`], auth: ['digest-md5'], password: 'right-pw' },
-      { impi: `bob@${IMS}`, impus: [`sip:bob@${IMS}`], auth: ['digest-md5'], password: 'bob-pw' },
-    ],
-  });
-  if (!r.ok) throw new Error(r.errors.join('\n'));
-  return r.subscribers;
-}
+const SUBSCRIBERS = [
+  { impi: `pool-a@${IMS}`, impus: [POOL_A], auth: ['digest-md5'], password: 'pool-a-pw' },
+  { impi: `pool-b@${IMS}`, impus: [POOL_B], auth: ['digest-sha256'], password: 'pool-b-pw' },
+  {
+    impi: `pool-aka@${IMS}`,
+    impus: [`sip:pool-aka@${IMS}`],
+    auth: ['akav1-md5'],
+    k: K,
+    opc: OPC,
+    sqn: 32,
+    amf: '8000',
+  },
+  { impi: `pool-bad@${IMS}`, impus: [`sip:pool-bad@${IMS}`], auth: ['digest-md5'], password: 'right-pw' },
+  { impi: `bob@${IMS}`, impus: [`sip:bob@${IMS}`], auth: ['digest-md5'], password: 'bob-pw' },
+];
 
 describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens through the eP-CSCF to the lab core', () => {
-  const peers: Array<{ report(): string }> = [];
-  const clients: Array<{ close(): Promise<unknown> }> = [];
-  let ports: PortAllocator;
-  let core: LabCore;
-  let bed: PoolBed;
-  printPeerOutputOnFailure(() => peers);
-
-  beforeAll(async () => {
-    ports = await PortAllocator.open();
-    core = await startLabCore({
-      host: ports.host,
-      port: await ports.port('both'),
-      domain: IMS,
-      subscribers: labSubscribers(),
-      trusted: [ports.host],
-      minExpires: 1,
-    });
-    bed = await startPoolBed({
-      ports,
-      core: { host: core.host, port: core.port, domain: IMS },
-      pool: [
-        { user: 'pool-a', secret: { kind: 'digest', password: 'pool-a-pw' } },
-        { user: 'pool-b', secret: { kind: 'digest', password: 'pool-b-pw' } },
-        { user: 'pool-aka', secret: { kind: 'aka', k: K, opc: OPC }, tenant: AKA_TENANT },
-        { user: 'pool-bad', secret: { kind: 'digest', password: 'wrong-pw' }, tenant: BROKEN_TENANT },
-      ],
-      tenants: [AKA_TENANT, BROKEN_TENANT, EMPTY_TENANT],
-      marginMs: 300,
-      onPeer: (p) => peers.push(p),
-    });
+  const bed = usePoolSuite({
+    domain: IMS,
+    startCore: loopbackLabCore({ domain: IMS, subscribers: labSubscribers(SUBSCRIBERS), minExpires: 1 }),
+    pool: [
+      { user: 'pool-a', secret: { kind: 'digest', password: 'pool-a-pw' } },
+      { user: 'pool-b', secret: { kind: 'digest', password: 'pool-b-pw' } },
+      { user: 'pool-aka', secret: { kind: 'aka', k: K, opc: OPC }, tenant: AKA_TENANT },
+      { user: 'pool-bad', secret: { kind: 'digest', password: 'wrong-pw' }, tenant: BROKEN_TENANT },
+    ],
+    tenants: [AKA_TENANT, BROKEN_TENANT, EMPTY_TENANT],
+    marginMs: 300,
   });
   afterEach(async () => {
     // Each test starts with every identity free: clients gone, their registrations ended.
-    for (const c of clients.splice(0)) await c.close();
+    await bed.closeClients();
     await eventually(
       () => bed.ep.registrar.size,
       (n) => n === 0,
       5_000,
     );
   });
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await bed?.stop();
-    await core?.stop();
-    await ports?.close();
-  });
 
-  const client = async (): Promise<PoolUa> => {
-    const ua = await PoolUa.open(bed.ep.wsUrl, TENANT);
-    clients.push(ua);
-    return ua;
-  };
   const leases = async (tenant = TENANT): Promise<string[]> =>
     (await bed.directory.activeLeases(tenant, Date.now())).map((l) => l.credential.impu).sort();
   const atCore = (impu: string): SipRequest[] =>
     bed.tap.requests.filter((r) => r.method === 'REGISTER' && r.to.uriText === impu);
   const coreContacts = (impu: string): string[] =>
-    (core.registrations.get(impu)?.contacts ?? []).map((c) => c.uri);
+    (bed.core.registrations.get(impu)?.contacts ?? []).map((c) => c.uri);
   const metric = async (name: string, labels: string): Promise<number> => {
     const text = await bed.ep.registry.metrics();
     const m = new RegExp(`^${name}\\{${labels}\\} (\\d+)`, 'm').exec(text);
@@ -113,7 +76,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   };
 
   it('[TS33203-X.4-pool-register-as-ua] [TS33203-X.4-pool-identity-in-pau] [TS24229-5.1.1.2.1-pool-initial-authorization] [TS24229-5.2.2.1-pool-path] MUST lease a pool identity, register it at the core as the UA (initial Authorization, digest answer with the pool credential, own Call-ID) with the client Contact and our flow Path, and name it first in the 200 P-Associated-URI', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const res = await ua.register(await bed.token());
     expect(res.status).toBe(200);
     const impu = leasedIdentity(res) ?? '';
@@ -123,7 +86,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
     expect(await leases()).toEqual([impu]);
 
     // At the core: the leased IMPU, bound to the client's Contact through our flow Path.
-    const bound = core.registrations.get(impu)?.contacts ?? [];
+    const bound = bed.core.registrations.get(impu)?.contacts ?? [];
     expect(bound.map((c) => c.uri)).toEqual([ua.contactUri]);
     const path = bound[0]?.path[0] ?? '';
     expect(path).toMatch(new RegExp(`^<sip:[^@]+@${bed.ep.host}:${bed.ep.mwPort};lr;ob>$`));
@@ -157,7 +120,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-refresh-keeps-identity] MUST keep the identity when the same client refreshes over the same flow, even with a new token of the same subject', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const from = bed.tap.requests.length;
     const first = await ua.register(await bed.token({ sub: 'guest-refresh' }));
     const impu = leasedIdentity(first);
@@ -175,8 +138,8 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-exclusive-lease] [RFC3261-21.5.4-pool-exhausted-503] MUST give two clients two different identities, and refuse a third (pool of two) with 503, a Retry-After and the reason, registering nothing for it', async () => {
-    const one = await client();
-    const two = await client();
+    const one = await bed.client();
+    const two = await bed.client();
     const a = await one.register(await bed.token());
     const b = await two.register(await bed.token());
     expect([a.status, b.status]).toEqual([200, 200]);
@@ -190,7 +153,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
     expect([algorithm(POOL_A), algorithm(POOL_B)]).toEqual(['MD5', 'SHA-256']);
 
     const before = await metric('epcscf_pool_lease_failures_total', `domain="${TENANT}",reason="exhausted"`);
-    const three = await client();
+    const three = await bed.client();
     const refused = await three.register(await bed.token());
     expect(refused.status).toBe(503);
     expect(refused.reason).toBe(`Service Unavailable (no identity free in the pool of ${TENANT})`);
@@ -205,8 +168,8 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-release-on-deregister] MUST deregister the identity at the core when the client unregisters, release it, and lend it to the next client', async () => {
-    const one = await client();
-    const two = await client();
+    const one = await bed.client();
+    const two = await bed.client();
     const token = await bed.token();
     const a = await one.register(token);
     await two.register(await bed.token());
@@ -220,7 +183,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
     const last = atCore(freed).at(-1);
     expect(last?.headers.get('expires')).toBe('0');
 
-    const three = await client();
+    const three = await bed.client();
     const c = await three.register(await bed.token());
     expect(c.status).toBe(200);
     expect(leasedIdentity(c)).toBe(freed);
@@ -228,8 +191,8 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-release-on-flow-close] MUST deregister and release the identity when the client WebSocket closes, and lend it to the next client', async () => {
-    const one = await client();
-    const two = await client();
+    const one = await bed.client();
+    const two = await bed.client();
     const a = await one.register(await bed.token());
     await two.register(await bed.token());
     const freed = leasedIdentity(a) ?? '';
@@ -240,13 +203,13 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
       5_000,
     );
     expect(coreContacts(freed)).toEqual([]);
-    const three = await client();
+    const three = await bed.client();
     const c = await three.register(await bed.token());
     expect(leasedIdentity(c)).toBe(freed);
   });
 
   it('[TS33203-X.4-pool-release-on-token-end] MUST deregister and release the identity when its token is revoked (RFC 7662 check)', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const token = await bed.token();
     const res = await ua.register(token);
     const impu = leasedIdentity(res) ?? '';
@@ -263,7 +226,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-release-on-token-end] [TS33203-X.4-lease-bounded-by-token] MUST register no longer than the token lasts, and deregister and release the identity when it expires', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const res = await ua.register(await bed.token({ expiresIn: 3 }), 600);
     expect(res.status).toBe(200);
     const impu = leasedIdentity(res) ?? '';
@@ -277,7 +240,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-lease-expiry] MUST release the identity of a registration the client lets run out', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const res = await ua.register(await bed.token(), 1);
     expect(res.status).toBe(200);
     const impu = leasedIdentity(res) ?? '';
@@ -292,15 +255,14 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-empty-403] MUST refuse a token of a domain without a pool with 403 and the reason', async () => {
-    const ua = await client();
+    const ua = await bed.client();
     const res = await ua.register(await bed.token({ domain: EMPTY_TENANT }));
     expect(res.status).toBe(403);
     expect(res.reason).toBe(`Forbidden (the domain ${EMPTY_TENANT} has no identity pool)`);
   });
 
   it('[TS33203-X.4-pool-aka-credential] MUST answer an AKA challenge with a pool identity K/OPc', async () => {
-    const ua = await PoolUa.open(bed.ep.wsUrl, AKA_TENANT);
-    clients.push(ua);
+    const ua = await bed.client(AKA_TENANT);
     const res = await ua.register(await bed.token({ domain: AKA_TENANT }));
     expect(res.status).toBe(200);
     expect(leasedIdentity(res)).toBe(`sip:pool-aka@${IMS}`);
@@ -312,8 +274,7 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS33203-X.4-pool-core-failure] MUST answer 500 naming the core status when the core refuses the pool credential, and release the identity', async () => {
-    const ua = await PoolUa.open(bed.ep.wsUrl, BROKEN_TENANT);
-    clients.push(ua);
+    const ua = await bed.client(BROKEN_TENANT);
     const res = await ua.register(await bed.token({ domain: BROKEN_TENANT }));
     expect(res.status).toBe(500);
     expect(res.reason).toMatch(/IMS core answered 403/);
@@ -322,14 +283,15 @@ describe('pool registration (TS 33.203 X.4): WebSocket clients with pool tokens 
   });
 
   it('[TS24229-5.2.6.3-pool-asserted-identity] MUST assert the leased identity on a call from the pool client: the core and the callee see it as P-Asserted-Identity', async () => {
-    const bob = await CallUa.registered({
-      wsUrl: bed.ep.wsUrl,
-      domain: IMS,
-      user: 'bob',
-      secret: { password: 'bob-pw' },
-    });
-    clients.push(bob);
-    const ua = await client();
+    const bob = bed.keep(
+      await CallUa.registered({
+        wsUrl: bed.ep.wsUrl,
+        domain: IMS,
+        user: 'bob',
+        secret: { password: 'bob-pw' },
+      }),
+    );
+    const ua = await bed.client();
     const impu = leasedIdentity(await ua.register(await bed.token())) ?? '';
     const invite = ua.call.invite(bob.impu, { body: 'v=0\r\n' });
     const atBob = await bob.incoming('INVITE', invite.callId);

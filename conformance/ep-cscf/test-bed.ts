@@ -4,10 +4,10 @@
  * that relay. Everything on free loopback ports; `stop()` stops what was started, also after
  * a failed start.
  */
-import type { PortAllocator } from '../harness/ports.ts';
 import { type Kamailio, type Subscriber, startKamailio } from '../kamailio/kamailio.ts';
 import { type CoreTap, startCoreTap } from './core-tap.ts';
 import { type EpCscfPeer, startEpCscfPeer } from './ep-cscf-peer.ts';
+import { type BedOptions, startPeerGroup } from './peer-group.ts';
 
 export const DOMAIN = 'ims.test';
 
@@ -21,45 +21,28 @@ export interface TestBed {
   stop(): Promise<void>;
 }
 
-export interface TestBedOptions {
-  readonly ports: PortAllocator;
+export interface TestBedOptions extends BedOptions {
   readonly subscribers?: readonly Subscriber[];
-  /** eP-CSCF environment on top of IMS_CORE_URI and IMS_DOMAIN */
-  readonly env?: Readonly<Record<string, string>>;
-  /** receives each peer as soon as it is up, so a failing test can print its output */
-  readonly onPeer?: (peer: { report(): string }) => void;
 }
 
-export async function startTestBed(o: TestBedOptions): Promise<TestBed> {
-  const started: Array<{ stop(): Promise<unknown> }> = [];
-  const stopAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const p of started.reverse()) await p.stop().catch((err: unknown) => errors.push(err));
-    if (errors.length > 0) throw errors[0];
-  };
-  try {
-    const core = await startKamailio({
-      ports: o.ports,
-      domain: DOMAIN,
-      subscribers: o.subscribers ?? [
-        { username: ALICE.user, password: ALICE.password },
-        { username: BOB.user, password: BOB.password },
-      ],
-    });
-    started.push(core);
+export function startTestBed(o: TestBedOptions): Promise<TestBed> {
+  return startPeerGroup(async (peers) => {
+    const core = peers.add(
+      await startKamailio({
+        ports: o.ports,
+        domain: DOMAIN,
+        subscribers: o.subscribers ?? [
+          { username: ALICE.user, password: ALICE.password },
+          { username: BOB.user, password: BOB.password },
+        ],
+      }),
+    );
     o.onPeer?.(core);
-    const tap = await startCoreTap(o.ports, { host: core.host, port: core.sipPort });
-    started.push(tap);
-    const ep = await startEpCscfPeer({
-      ports: o.ports,
-      coreUri: tap.uri,
-      env: { IMS_DOMAIN: DOMAIN, ...o.env },
-    });
-    started.push(ep);
+    const tap = peers.add(await startCoreTap(o.ports, { host: core.host, port: core.sipPort }));
+    const ep = peers.add(
+      await startEpCscfPeer({ ports: o.ports, coreUri: tap.uri, env: { IMS_DOMAIN: DOMAIN, ...o.env } }),
+    );
     o.onPeer?.(ep);
-    return { core, tap, ep, stop: stopAll };
-  } catch (err) {
-    await stopAll().catch(() => undefined);
-    throw err;
-  }
+    return { core, tap, ep };
+  });
 }

@@ -1,14 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PageServer, servePages } from '../chromium/page-server.ts';
+import { expectSmokeCallReceivesRtp, SMOKE_PAGE } from '../chromium/smoke-page.ts';
 import { PeerMissingError } from '../harness/errors.ts';
 import { PortAllocator } from '../harness/ports.ts';
 import { groupAlive } from '../harness/process.ts';
 import { printPeerOutputOnFailure } from '../harness/vitest-hooks.ts';
 import { type LaunchedFirefox, launchFirefox } from './firefox.ts';
-
-// The same smoke page as the Chromium peer's: getUserMedia, then a loopback call in the page.
-const PAGE = readFileSync(new URL('../chromium/get-user-media.html', import.meta.url), 'utf8');
 
 describe('firefox peer', () => {
   let ports: PortAllocator;
@@ -18,7 +16,7 @@ describe('firefox peer', () => {
 
   beforeAll(async () => {
     ports = await PortAllocator.open();
-    pages = await servePages(ports, { '/': { body: PAGE } });
+    pages = await servePages(ports, { '/': { body: SMOKE_PAGE } });
   });
   afterAll(async () => {
     await firefox?.stop();
@@ -30,16 +28,7 @@ describe('firefox peer', () => {
     const browser = await launchFirefox();
     firefox = browser;
     expect(existsSync(browser.profileDir)).toBe(true);
-    const page = await browser.browser.newPage();
-    await page.goto(`${pages.origin}/`);
-    const result = await page.evaluate('window.runSmoke()');
-    expect(result).toMatchObject({
-      secureContext: true,
-      tracks: [{ kind: 'audio', readyState: 'live' }],
-      remoteKind: 'audio',
-      connectionState: 'connected',
-    });
-    expect((result as { packetsReceived: number }).packetsReceived).toBeGreaterThan(0);
+    await expectSmokeCallReceivesRtp(await browser.browser.newPage(), pages.origin);
 
     await browser.stop();
     expect(groupAlive(browser.pid)).toBe(false);

@@ -5,6 +5,7 @@
  * artifacts/. Requirement ids: specs/catalogue/wwsf-client.md.
  */
 import { describe, expect, it } from 'vitest';
+import { lastLogEntry } from './core-checks.ts';
 import { ALICE, BOB } from './wic-bed.ts';
 import { until, type WicPage } from './wic-page.ts';
 import { useWicSuite } from './wic-suite.ts';
@@ -33,6 +34,28 @@ describe('web client with IMS credentials', () => {
     await bob.waitCallPhase('incoming');
     await bob.button('Answer').click();
     await Promise.all([alice.waitCallPhase('active'), bob.waitCallPhase('active')]);
+  }
+
+  /** alice and bob signed in, in an answered call. */
+  async function aliceWithBob(): Promise<{ alice: WicPage; bob: WicPage }> {
+    const alice = await signedIn('alice', ALICE);
+    const bob = await signedIn('bob', BOB);
+    await answeredCall(alice, bob);
+    return { alice, bob };
+  }
+
+  /** `from` hangs up; neither side shows a call any more. */
+  async function hangUp(from: WicPage, other: WicPage): Promise<void> {
+    await from.button('Hang up').click();
+    await Promise.all([from.waitNoCall(), other.waitNoCall()]);
+  }
+
+  /** `from` sends a text from the Messages tab. */
+  async function sendText(from: WicPage, to: string, text: string): Promise<void> {
+    await from.tab('Messages');
+    await from.page.getByLabel('To', { exact: true }).fill(to);
+    await from.page.getByLabel('Message', { exact: true }).fill(text);
+    await from.button('Send').click();
   }
 
   it('[WIC-signin-ims] MUST register with IMPU, IMPI and password through the eP-CSCF, and show who is registered', async () => {
@@ -82,34 +105,20 @@ describe('web client with IMS credentials', () => {
     expect(Number(await alice.stat('Packets sent'))).toBeGreaterThan(0);
     await until('a round-trip time is shown', async () => /ms$/.test(await alice.stat('Round trip')));
     await alice.screenshot('05-in-call-statistics');
-    await alice.button('Hang up').click();
-    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    await hangUp(alice, bob);
     // bob is told politely who ended it; alice, who hung up herself, is told nothing.
     await until('bob is told alice ended the call', async () =>
       /^Call ended by alice · 0:0[0-9]$/.test((await bob.callStatus.textContent()) ?? ''),
     );
     expect(await alice.callStatus.isVisible()).toBe(false);
-    await alice.tab('Calls');
-    const entry = alice.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first();
-    expect(await entry.getAttribute('data-outcome')).toBe('answered');
-    expect(await entry.locator('.who').textContent()).toBe('bob');
+    expect(await lastLogEntry(alice)).toEqual({ outcome: 'answered', who: 'bob' });
     await alice.screenshot('06-call-log');
-    await bob.tab('Calls');
-    expect(
-      await bob.page
-        .getByRole('list', { name: 'Recent calls' })
-        .getByRole('listitem')
-        .first()
-        .getAttribute('data-outcome'),
-    ).toBe('answered');
+    expect((await lastLogEntry(bob)).outcome).toBe('answered');
   });
 
   it('[WIC-call-remote-end] [WIC-call-missed] MUST tell politely, not as an alert, that the other side hung up or cancelled, and clear it by itself', async () => {
-    const alice = await signedIn('alice', ALICE);
-    const bob = await signedIn('bob', BOB);
-    await answeredCall(alice, bob);
-    await bob.button('Hang up').click();
-    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    const { alice, bob } = await aliceWithBob();
+    await hangUp(bob, alice);
     await alice.callStatus.waitFor();
     expect(await alice.callStatus.textContent()).toMatch(/^Call ended by bob · 0:0[0-9]$/);
     expect(await alice.callStatus.getAttribute('aria-live')).toBe('polite');
@@ -127,10 +136,7 @@ describe('web client with IMS credentials', () => {
     expect(await bob.callStatus.getAttribute('data-kind')).toBe('missed');
     expect(await bob.notice.count()).toBe(0);
     expect(await alice.callStatus.isVisible()).toBe(false);
-    await bob.tab('Calls');
-    const entry = bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem').first();
-    expect(await entry.getAttribute('data-outcome')).toBe('missed');
-    expect(await entry.locator('.who').textContent()).toBe('alice');
+    expect(await lastLogEntry(bob)).toEqual({ outcome: 'missed', who: 'alice' });
     await bob.screenshot('16-missed-call');
   });
 
@@ -172,18 +178,12 @@ describe('web client with IMS credentials', () => {
     await bob.button('Resume').click();
     await until('bob back in call', async () => (await bob.callText()) === 'In call');
     await until('alice back in call', async () => (await alice.callText()) === 'In call');
-    await bob.tab('Calls');
-    const entries = bob.page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem');
-    expect(await entries.first().locator('.who').textContent()).toBe('guest1');
-    expect(await entries.first().getAttribute('data-outcome')).toBe('answered');
-    await bob.button('Hang up').click();
-    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    expect(await lastLogEntry(bob)).toEqual({ outcome: 'answered', who: 'guest1' });
+    await hangUp(bob, alice);
   });
 
   it('[RFC3264-8.4-hold] MUST put the call on hold and resume it by re-INVITE, each side showing who holds', async () => {
-    const alice = await signedIn('alice', ALICE);
-    const bob = await signedIn('bob', BOB);
-    await answeredCall(alice, bob);
+    const { alice, bob } = await aliceWithBob();
     await alice.button('Hold').click();
     await until('alice shows On hold', async () => (await alice.callText()) === 'On hold');
     await until('bob shows the remote hold', async () => (await bob.callText()) === 'Held by the other side');
@@ -198,14 +198,11 @@ describe('web client with IMS credentials', () => {
       'bob muted',
       async () => (await bob.button('Unmute').getAttribute('aria-pressed')) === 'true',
     );
-    await bob.button('Hang up').click();
-    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    await hangUp(bob, alice);
   });
 
   it('[RFC4733-2.5-dtmf] MUST send DTMF from the keypad and the keyboard as RFC 4733 telephone-events in the audio stream', async () => {
-    const alice = await signedIn('alice', ALICE);
-    const bob = await signedIn('bob', BOB);
-    await answeredCall(alice, bob);
+    const { alice, bob } = await aliceWithBob();
     await alice.callPanel.getByText('Keypad').click();
     const keys = alice.callPanel.getByRole('group', { name: 'Send tones' });
     await keys.getByRole('button', { name: '1', exact: true }).click();
@@ -218,17 +215,13 @@ describe('web client with IMS credentials', () => {
       async () => (await alice.callPanel.getByLabel('Tones sent').textContent()) === '12#9',
     );
     await alice.screenshot('08-dtmf');
-    await alice.button('Hang up').click();
-    await Promise.all([alice.waitNoCall(), bob.waitNoCall()]);
+    await hangUp(alice, bob);
   });
 
   it('[RFC3428-4-message] MUST send and receive SIP MESSAGE text, shown in the messages view with its delivery state', async () => {
     const alice = await signedIn('alice', ALICE);
     const bob = await signedIn('bob', BOB);
-    await alice.tab('Messages');
-    await alice.page.getByLabel('To', { exact: true }).fill('bob');
-    await alice.page.getByLabel('Message', { exact: true }).fill('Hello Bob — ça va? 👋');
-    await alice.button('Send').click();
+    await sendText(alice, 'bob', 'Hello Bob — ça va? 👋');
     await until(
       'alice sees it delivered',
       async () => (await alice.page.locator('.message.out').first().getAttribute('data-status')) === 'sent',
@@ -260,14 +253,7 @@ describe('web client with IMS credentials', () => {
     await alice.notice.waitFor();
     expect(await alice.notice.locator('.notice-title').textContent()).toBe('Call declined');
     await alice.screenshot('10-call-declined');
-    await bob.tab('Calls');
-    expect(
-      await bob.page
-        .getByRole('list', { name: 'Recent calls' })
-        .getByRole('listitem')
-        .first()
-        .getAttribute('data-outcome'),
-    ).toBe('declined');
+    expect((await lastLogEntry(bob)).outcome).toBe('declined');
     // bob in a call with alice and a call waiting (guest1): a third caller finds him busy (486).
     await alice.button('Dismiss').click();
     await answeredCall(alice, bob);
@@ -330,10 +316,7 @@ describe('web client with IMS credentials', () => {
     expect(await alice.notice.count()).toBe(0);
     // And the phone works again: a message reaches bob.
     const bob = await signedIn('bob', BOB);
-    await alice.tab('Messages');
-    await alice.page.getByLabel('To', { exact: true }).fill('bob');
-    await alice.page.getByLabel('Message', { exact: true }).fill('back online');
-    await alice.button('Send').click();
+    await sendText(alice, 'bob', 'back online');
     await until(
       'bob gets it',
       async () => (await bob.page.locator('.message.in .body').first().textContent()) === 'back online',
