@@ -105,34 +105,39 @@ export class CallControl {
     const { method, callId: requestCallId } = req;
     const fromTag = req.from.params.value('tag') ?? '';
     const initialInvite = method === 'INVITE' && !req.to.params.has('tag');
+    const rewrite = async (res: SipResponse, sdp: string): Promise<void> => {
+      const callId = mediaKey(ref);
+      try {
+        const responderTag = res.to.params.value('tag') ?? '';
+        // An answer to the request's offer, or an offer made in the response (sent by the responder).
+        const out = requestHadOffer
+          ? await this.media.answer({
+              callId,
+              fromTag,
+              toTag: responderTag,
+              sdp,
+              from: responder,
+              to: requestFrom,
+            })
+          : await this.media.offer({
+              callId,
+              fromTag: responderTag,
+              sdp,
+              from: responder,
+              to: requestFrom,
+            });
+        setSdp(res, out);
+      } catch (err) {
+        ctx.logger.error({ err, callId: requestCallId, status: res.status }, 'media answer failed');
+      }
+    };
     return {
-      transform: async (res: SipResponse) => {
+      // Only a 101-299 with SDP to a method that carries offers is rewritten; any other response
+      // goes on at once (undefined: nothing to wait for).
+      transform: (res: SipResponse) => {
+        if (res.status < 101 || res.status >= 300 || !SDP_METHODS.has(method)) return undefined;
         const sdp = sdpOf(res);
-        if (sdp === undefined || res.status < 101 || res.status >= 300 || !SDP_METHODS.has(method)) return;
-        const callId = mediaKey(ref);
-        try {
-          const responderTag = res.to.params.value('tag') ?? '';
-          // An answer to the request's offer, or an offer made in the response (sent by the responder).
-          const out = requestHadOffer
-            ? await this.media.answer({
-                callId,
-                fromTag,
-                toTag: responderTag,
-                sdp,
-                from: responder,
-                to: requestFrom,
-              })
-            : await this.media.offer({
-                callId,
-                fromTag: responderTag,
-                sdp,
-                from: responder,
-                to: requestFrom,
-              });
-          setSdp(res, out);
-        } catch (err) {
-          ctx.logger.error({ err, callId: requestCallId, status: res.status }, 'media answer failed');
-        }
+        return sdp === undefined ? undefined : rewrite(res, sdp);
       },
       onDone: (final: SipResponse) => {
         if (!initialInvite) return;

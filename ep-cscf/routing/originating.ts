@@ -2,7 +2,7 @@ import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination, ReceivedMessage } from '../../sip/transport/index.ts';
 import type { ContactBinding } from '../../store/index.ts';
-import { sdpOf } from '../calls/sdp-body.ts';
+import { hasSdp } from '../calls/sdp-body.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
 import { processIds } from '../ids.ts';
 import { localResponse, respondError } from '../reply.ts';
@@ -64,7 +64,7 @@ export async function routeFromClient(
     : { callId: req.callId, leg: 'orig' as const, connectionId };
   const rec = initial ? calls.begin(req, ref) : undefined;
   if (inDialog) calls.clientInDialog(req, ref);
-  const hadOffer = sdpOf(copy) !== undefined;
+  const hadOffer = hasSdp(copy);
   const failure = await calls.rewriteRequest(copy, ref, 'wic');
   if (failure !== undefined) {
     if (initial) await calls.release(ref, 'media refused');

@@ -2,7 +2,7 @@ import { isSipUri, type SipRequest } from '../../sip/index.ts';
 import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index.ts';
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination } from '../../sip/transport/index.ts';
-import { sdpOf } from '../calls/sdp-body.ts';
+import { hasSdp } from '../calls/sdp-body.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
 import { localResponse, respondError } from '../reply.ts';
 
@@ -56,7 +56,7 @@ export async function routeToFlow(
   const ref = calls.coreLeg(req.callId, connectionId, initial);
   const rec = initial ? calls.begin(req, ref) : undefined;
   if (inDialog) calls.coreInDialog(req, ref);
-  const hadOffer = sdpOf(copy) !== undefined;
+  const hadOffer = hasSdp(copy);
   const failure = await calls.rewriteRequest(copy, ref, 'ims');
   if (failure !== undefined) {
     if (initial) await calls.release(ref, 'media refused');

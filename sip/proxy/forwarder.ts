@@ -48,9 +48,11 @@ export interface ForwardHooks {
    * An asynchronous rewrite of each response from downstream (after our Via is removed, before
    * `onResponse`), e.g. the media gateway's answer SDP. Responses are processed in arrival order:
    * a later response waits for the earlier one's rewrite. Must not reject; on failure it edits
-   * the response itself (e.g. into an error).
+   * the response itself (e.g. into an error). Returns undefined, synchronously, when it leaves
+   * the response as it is (most responses: a 100, a BYE's 200): the response then goes on at
+   * once when no earlier one is still being rewritten, without a turn through promises.
    */
-  transform?(response: SipResponse, branch: ForwardBranch): Promise<void>;
+  transform?(response: SipResponse, branch: ForwardBranch): Promise<void> | undefined;
 }
 
 export interface ForwardOptions extends ForwardHooks {
@@ -226,23 +228,46 @@ export class ForwardContext implements ClientTransactionUser {
       this.handle(b, response);
       return;
     }
-    const chain = (this.pending ?? Promise.resolve())
-      .then(
+    const pending = this.pending;
+    if (pending === undefined) {
+      const rewrite = transform(response, b);
+      if (rewrite === undefined) {
+        this.handle(b, response);
+        return;
+      }
+      this.chainHandle(rewrite, b, response);
+      return;
+    }
+    this.chainHandle(
+      pending.then(
         () => transform(response, b),
         () => undefined,
-      )
-      .then(() => {
-        this.handle(b, response);
-        if (this.pending === chain) this.pending = undefined;
-      });
-    this.pending = chain;
+      ),
+      b,
+      response,
+    );
+  }
+
+  /** Handles `response` once `before` settles; later responses wait behind it (`pending`). */
+  private chainHandle(before: Promise<unknown>, b: Branch, response: SipResponse): void {
+    this.queue(before, () => this.handle(b, response));
   }
 
   /** Runs `fn` after the responses still being transformed, or at once when none is. */
   private afterPending(fn: () => void): void {
     const pending = this.pending;
     if (pending === undefined) fn();
-    else this.pending = pending.then(fn);
+    else this.queue(pending, fn);
+  }
+
+  /** Runs `fn` once `before` settles, as the new tail of `pending` (cleared when still the tail). */
+  private queue(before: Promise<unknown>, fn: () => void): void {
+    const run = (): void => {
+      if (this.pending === chain) this.pending = undefined;
+      fn();
+    };
+    const chain: Promise<void> = before.then(run, run);
+    this.pending = chain;
   }
 
   onTimeout(txn: Transaction): void {
