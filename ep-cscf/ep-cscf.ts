@@ -120,8 +120,8 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     );
   await transports.start();
 
-  const metrics = createEpCscfMetrics(o.registry);
   const store = o.store ?? new MemoryRegistrationStore();
+  const metrics = createEpCscfMetrics(o.registry, () => store.size());
   let layer: TransactionLayer | undefined;
   let calls: CallControl | undefined;
   const context: EpCscfContext = {
@@ -194,10 +194,9 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
 
   // Expired bindings leave the store (a client that stops refreshing, RFC 3261 §10.2.1).
   const sweep = setInterval(() => {
-    void store.expire(Date.now()).then(
-      async () => metrics.registrations.set(await store.size()),
-      (err: unknown) => logger.error({ err }, 'registration expiry sweep failed'),
-    );
+    void store
+      .expire(Date.now())
+      .catch((err: unknown) => logger.error({ err }, 'registration expiry sweep failed'));
   }, 10_000);
   sweep.unref();
 

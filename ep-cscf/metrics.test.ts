@@ -5,7 +5,7 @@ import { createEpCscfMetrics } from './metrics.ts';
 describe('eP-CSCF metrics', () => {
   it('[DESIGN-speed-metrics_children] MUST count requests and final responses per method, side and status as scraped, with unknown methods under one label', async () => {
     const registry = new Registry();
-    const m = createEpCscfMetrics(registry);
+    const m = createEpCscfMetrics(registry, async () => 7);
     for (let i = 0; i < 3; i++) m.countRequest('REGISTER', 'client');
     m.countRequest('INVITE', 'core');
     m.countRequest('FOO', 'client');
@@ -24,6 +24,8 @@ describe('eP-CSCF metrics', () => {
     expect(text).toContain('epcscf_responses_total{method="REGISTER",status="401"} 1');
     expect(text).toContain('epcscf_transaction_seconds_count{method="REGISTER"} 2');
     expect(text).toContain('epcscf_transaction_seconds_bucket{le="0.005",method="REGISTER"} 1');
+    // the registered contacts are counted when scraped
+    expect(text).toContain('epcscf_registrations 7');
     // counts after a scrape add up, none is counted twice
     m.countRequest('REGISTER', 'client');
     text = await registry.metrics();

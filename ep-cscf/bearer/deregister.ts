@@ -54,7 +54,6 @@ export async function deregisterAtCore(
 ): Promise<SipResponse> {
   const res = await sendRequest(ctx.layer, buildDeregister(ctx, b), ctx.settings.core);
   await ctx.store.remove(b.aor, b.contact);
-  ctx.metrics.registrations.set(await ctx.store.size());
   return res;
 }
 

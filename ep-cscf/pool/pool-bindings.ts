@@ -50,7 +50,6 @@ export async function storePoolBindings(
   }
   for (const b of await ctx.store.forAor(o.aor))
     if (b.connectionId === o.connectionId && !kept.has(b.contact)) await ctx.store.remove(o.aor, b.contact);
-  ctx.metrics.registrations.set(await ctx.store.size());
 }
 
 /** Forgets the bindings of a pool registration (deregistered, lease lost or ended). */
@@ -61,5 +60,4 @@ export async function forgetPoolBindings(
 ): Promise<void> {
   for (const b of await ctx.store.forAor(aor))
     if (b.connectionId === connectionId) await ctx.store.remove(aor, b.contact);
-  ctx.metrics.registrations.set(await ctx.store.size());
 }

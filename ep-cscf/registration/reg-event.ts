@@ -138,7 +138,6 @@ export class RegEventSubscriber implements LocalRequestHandler {
         if (sub !== undefined) this.forget(sub);
       }
     }
-    this.ctx.metrics.registrations.set(await store.size());
   }
 
   private forget(sub: Subscription): void {

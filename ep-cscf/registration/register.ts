@@ -178,7 +178,6 @@ async function recordRegistration(
       removed.push(b.contact);
     }
   }
-  ctx.metrics.registrations.set(await ctx.store.size());
   return { registered, removed };
 }
 
