@@ -6,11 +6,10 @@
  * is a whole call (INVITE/180/200/ACK, hold, BYE/200) and whose latency is the setup time; the
  * driver also keeps what only calls have (teardown latency, rtpengine's CPU, a sample answer).
  */
-import { createTempDir } from '../conformance/harness/index.ts';
 import type { CallPlan } from './calls-plan.ts';
-import { type ProfileSummary, readProfileDir, summariseProfile, type TimeWindow } from './cpu-profile.ts';
-import { halfOf, type Limit, type Log, limitOf } from './epcscf-phases.ts';
-import { type CallPeers, type Rig, type RigEnvironment, withRig } from './epcscf-rig.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
+import { halfOf, type Log, limitOf, type RatePhaseResult } from './epcscf-phases.ts';
+import { type CallPeers, type Rig, type RigEnvironment, withProfiledRig, withRig } from './epcscf-rig.ts';
 import { type CallStepSummary, type ConnectSummary, quantile } from './load/load-generator.ts';
 import {
   type LoadDriver,
@@ -36,12 +35,7 @@ export interface CallSearchResult {
   readonly steps: readonly CallStepRecord[];
 }
 
-export interface CallRateResult {
-  readonly description: string;
-  readonly connect: ConnectSummary;
-  readonly smoke?: CallStepRecord | undefined;
-  readonly search?: CallSearchResult | undefined;
-  readonly limit?: Limit | undefined;
+export interface CallRateResult extends RatePhaseResult<CallStepRecord, CallSearchResult> {
   /** at half of our maximum */
   readonly half?: CallStepRecord | undefined;
   /** calls rtpengine still held once every call had ended (should be 0) */
@@ -187,36 +181,21 @@ async function leftInRtpengine(peers: CallPeers, waitMs: number): Promise<number
 }
 
 /** A V8 CPU profile of ours placing calls at `cps` (only the samples of the measured step). */
-export async function callProfilePhase(
+export function callProfilePhase(
   env: RigEnvironment,
   plan: CallPlan,
   cps: number,
   log: Log,
 ): Promise<ProfileSummary> {
-  const dir = createTempDir('bench-calls-cpu-prof');
-  try {
-    let window: TimeWindow | undefined;
-    const options = {
-      system: 'ours' as const,
-      subscribers: plan.clients,
-      maxConnections: plan.clients,
-      cpuProfileDir: dir.path,
-      calls: true,
-    };
-    await withRig(env, options, async (rig) => {
-      await rig.gen.connect(0, plan.clients, 32);
-      const driver = new CallDriver(rig, rig.peers!, plan.holdMs);
-      const ctx: StepContext = { ...rig.ctx, gen: driver };
-      if (plan.warmup !== undefined) await measureStep(ctx, plan.warmup.cps, plan.warmup.ms);
-      const fromUs = Number(process.hrtime.bigint() / 1000n);
-      const s = await measureStep(ctx, cps, plan.profileMs);
-      window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
-      log(`[ours calls, profiled] ${describeCallStep(driver.records([s])[0]!)}`);
-    });
-    return summariseProfile(readProfileDir(dir.path), window);
-  } finally {
-    dir.remove();
-  }
+  const options = { subscribers: plan.clients, maxConnections: plan.clients, calls: true };
+  return withProfiledRig(env, options, async (rig, profiled) => {
+    await rig.gen.connect(0, plan.clients, 32);
+    const driver = new CallDriver(rig, rig.peers!, plan.holdMs);
+    const ctx: StepContext = { ...rig.ctx, gen: driver };
+    if (plan.warmup !== undefined) await measureStep(ctx, plan.warmup.cps, plan.warmup.ms);
+    const s = await profiled(() => measureStep(ctx, cps, plan.profileMs));
+    log(`[ours calls, profiled] ${describeCallStep(driver.records([s])[0]!)}`);
+  });
 }
 
 export function describeCallStep(s: CallStepRecord): string {

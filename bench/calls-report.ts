@@ -3,10 +3,10 @@
  * ratios ours / Kamailio and the issue's target, every call step, one answer SDP as the client
  * got it, and the CPU profile of ours.
  */
-import type { CallSystemResult, CallsBenchResult } from './calls-bench.ts';
+import type { CallsBenchResult } from './calls-bench.ts';
 import type { CallStepRecord } from './calls-phases.ts';
 import { cpuPer1k, P99_LIMIT_MS } from './register-phases.ts';
-import { type ComparisonRow, comparisonTable, num, pct, table } from './report.ts';
+import * as report from './report.ts';
 
 /** rtpengine's CPU seconds per 1,000 calls of a step. */
 export function rtpenginePer1k(s: CallStepRecord): number | undefined {
@@ -16,89 +16,61 @@ export function rtpenginePer1k(s: CallStepRecord): number | undefined {
 export function formatCallsReport(r: CallsBenchResult): string {
   const ours = r.systems.find((s) => s.name === 'ours');
   const kam = r.systems.find((s) => s.name === 'kamailio');
-  const m = r.machine;
   const out: string[] = [
-    `machine: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), node ${m.node}, ${r.kamailio}, ${m.kernel}`,
-    `load average at start ${m.loadAverage.join(' ')}, at end ${r.loadAverageEnd.join(' ')}`,
-    r.placement.sutCpu === undefined
-      ? 'placement: not pinned'
-      : `placement: system under test on CPU ${r.placement.sutCpu} (taskset -c ${r.placement.sutCpu}); load generator (${r.plan.workers} worker threads), IMS core, rtpengine and sipp on CPU ${r.placement.loadCpu}; priority: ${r.priority}`,
+    ...report.machineLines(r),
+    report.placementLine(
+      r,
+      `load generator (${r.plan.workers} worker threads), IMS core, rtpengine and sipp`,
+    ),
     `mode: ${r.mode}; ${r.plan.clients} registered WebSocket clients call sipp through the IMS core; a call = INVITE (Chrome offer) / 100 / 180 / 200 (rtpengine's WebRTC answer) / ACK, ${r.plan.holdMs} ms held, BYE / 200; no media flows`,
     `a step passes with no failed call, none left undone for want of an idle client, and setup p99 < ${P99_LIMIT_MS} ms; run took ${r.elapsedS} s`,
     '',
   ];
   if (r.mode === 'smoke') {
-    out.push(
-      ...stepTable(r.systems.flatMap((s) => (s.smoke === undefined ? [] : [[s.name, s.smoke] as const]))),
-    );
+    out.push(...callStepTable(report.smokeRows(r.systems)));
   } else {
-    const half = r.halfCps;
-    const at = (s: CallSystemResult | undefined): CallStepRecord | undefined => s?.half;
-    const perCore = (s: CallSystemResult | undefined): number | undefined => {
-      const c = s?.search?.atMax === undefined ? undefined : cpuPer1k(s.search.atMax);
-      return c === undefined ? undefined : 1000 / c;
-    };
-    const rows: ComparisonRow[] = [
+    const atHalf = (
+      what: string,
+      unit: string,
+      f: (s: CallStepRecord) => number | undefined,
+      digits: number,
+    ): report.ComparisonRow =>
+      report.compare(`${what} at ${report.num(r.halfCps)} calls/s ${unit}`, ours?.half, kam?.half, f, digits);
+    const oursMax = ours?.search?.maxCps;
+    const kamMax = kam?.search?.maxCps;
+    const rows: report.ComparisonRow[] = [
       {
-        metric: `max sustained calls/s on 1 core${bound(ours)}${bound(kam)}`,
-        ours: ours?.search?.maxCps,
-        kamailio: kam?.search?.maxCps,
+        metric: `max sustained calls/s on 1 core${report.boundNote(ours)}${report.boundNote(kam)}`,
+        ours: oursMax,
+        kamailio: kamMax,
         digits: 0,
-        target: met('>= 1.0x', ours?.search?.maxCps, kam?.search?.maxCps),
+        // Not judged when either system passed no step (a maximum of 0).
+        target: report.target(
+          '>= 1.0x',
+          oursMax === undefined || kamMax === undefined || oursMax <= 0 || kamMax <= 0
+            ? undefined
+            : oursMax >= kamMax,
+        ),
       },
-      {
-        metric: 'calls/s per busy core at the maximum (1000 / CPU s per 1k)',
-        ours: perCore(ours),
-        kamailio: perCore(kam),
-        digits: 0,
-      },
-      {
-        metric: `CPU s per 1,000 calls at ${num(half)} calls/s (system)`,
-        ours: at(ours) === undefined ? undefined : cpuPer1k(at(ours)!),
-        kamailio: at(kam) === undefined ? undefined : cpuPer1k(at(kam)!),
-        digits: 3,
-      },
-      {
-        metric: `rtpengine CPU s per 1,000 calls at ${num(half)} calls/s (shared)`,
-        ours: at(ours) === undefined ? undefined : rtpenginePer1k(at(ours)!),
-        kamailio: at(kam) === undefined ? undefined : rtpenginePer1k(at(kam)!),
-        digits: 3,
-      },
-      {
-        metric: `setup p50 at ${num(half)} calls/s (ms)`,
-        ours: at(ours)?.p50Ms,
-        kamailio: at(kam)?.p50Ms,
-        digits: 2,
-      },
-      {
-        metric: `setup p99 at ${num(half)} calls/s (ms)`,
-        ours: at(ours)?.p99Ms,
-        kamailio: at(kam)?.p99Ms,
-        digits: 2,
-      },
-      {
-        metric: `teardown p50 at ${num(half)} calls/s (ms)`,
-        ours: at(ours)?.teardownP50Ms,
-        kamailio: at(kam)?.teardownP50Ms,
-        digits: 2,
-      },
-      {
-        metric: `teardown p99 at ${num(half)} calls/s (ms)`,
-        ours: at(ours)?.teardownP99Ms,
-        kamailio: at(kam)?.teardownP99Ms,
-        digits: 2,
-      },
+      report.compare(
+        'calls/s per busy core at the maximum (1000 / CPU s per 1k)',
+        ours,
+        kam,
+        (s) => report.perBusyCore(s.search?.atMax),
+        0,
+      ),
+      atHalf('CPU s per 1,000 calls', '(system)', cpuPer1k, 3),
+      atHalf('rtpengine CPU s per 1,000 calls', '(shared)', rtpenginePer1k, 3),
+      atHalf('setup p50', '(ms)', (s) => s.p50Ms, 2),
+      atHalf('setup p99', '(ms)', (s) => s.p99Ms, 2),
+      atHalf('teardown p50', '(ms)', (s) => s.teardownP50Ms, 2),
+      atHalf('teardown p99', '(ms)', (s) => s.teardownP99Ms, 2),
     ];
     out.push(
-      ...comparisonTable(rows),
+      ...report.comparisonTable(rows),
       '',
       'call steps (other = share of the system / load CPU used by processes outside the benchmark):',
-      ...stepTable(
-        r.systems.flatMap((s) => [
-          ...(s.search?.steps ?? []).map((x) => [s.name, x] as const),
-          ...(s.half === undefined ? [] : [[`${s.name} (half)`, s.half] as const]),
-        ]),
-      ),
+      ...callStepTable(report.searchRows(r.systems, 'half', (s) => s.half)),
     );
   }
   for (const s of r.systems)
@@ -115,72 +87,19 @@ export function formatCallsReport(r: CallsBenchResult): string {
         .split(/\r?\n/)
         .map((l) => `    ${l}`),
     );
-  if (r.profile !== undefined) {
-    const p = r.profile;
-    out.push('', `CPU profile of our eP-CSCF at ${num(r.profileCps)} calls/s (${p.samples} busy samples):`);
-    out.push(
-      ...table(
-        ['self', 'total', 'function'],
-        p.functions.slice(0, 20).map((f) => [pct(f.self), pct(f.total), f.name]),
-        [true, true, false],
-      ),
-      '',
-      ...table(
-        ['self', 'area'],
-        p.areas.slice(0, 12).map((a) => [pct(a.self), a.area]),
-        [true, false],
-      ),
-    );
-  }
-  if (r.warnings.length > 0) out.push('', 'warnings:', ...r.warnings.map((w) => `- ${w}`));
+  const profiled = `CPU profile of our eP-CSCF at ${report.num(r.profileCps)} calls/s`;
+  out.push(...report.profileLines(r.profile, profiled, 20, 12));
+  out.push(...report.warningLines(r.warnings));
   return out.join('\n');
 }
 
-function bound(s: CallSystemResult | undefined): string {
-  return s?.limit === 'load' ? ` (${s.name}: at least; the load side saturated first)` : '';
-}
-
-/** The rate target; not judged when either system passed no step (a maximum of 0). */
-function met(label: string, a: number | undefined, b: number | undefined): string {
-  return a === undefined || b === undefined || a <= 0 || b <= 0
-    ? label
-    : `${label}: ${a >= b ? 'met' : 'NOT met'}`;
-}
-
-function stepTable(rows: readonly (readonly [string, CallStepRecord])[]): string[] {
-  return table(
-    [
-      'system',
-      'offered calls/s',
-      'completed/s',
-      'setup p50',
-      'setup p99',
-      'teardown p99',
-      'failed',
-      'starved',
-      'CPU s/1k',
-      'rtpengine s/1k',
-      'system CPU',
-      'load CPU',
-      'other',
-      'pass',
-    ],
-    rows.map(([name, s]) => [
-      name,
-      num(s.offeredTps),
-      num(s.achievedTps),
-      num(s.p50Ms, 2),
-      num(s.p99Ms, 2),
-      num(s.teardownP99Ms, 2),
-      num(s.failed),
-      num(s.starved),
-      num(cpuPer1k(s), 3),
-      num(rtpenginePer1k(s), 3),
-      pct(s.sutCpuBusy),
-      pct(s.loadCpuBusy),
-      `${pct(s.foreignSutCpu)} / ${pct(s.foreignLoadCpu)}`,
-      s.passed ? 'yes' : 'no',
-    ]),
-    [false, true, true, true, true, true, true, true, true, true, true, true, true, false],
+function callStepTable(rows: readonly (readonly [string, CallStepRecord])[]): string[] {
+  return report.stepTable(
+    rows,
+    { offered: 'offered calls/s', achieved: 'completed/s', p50: 'setup p50', p99: 'setup p99' },
+    {
+      latency: [report.figure('teardown p99', (s) => s.teardownP99Ms, 2)],
+      cpu: [report.figure('rtpengine s/1k', rtpenginePer1k, 3)],
+    },
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CallsBenchResult } from './calls-bench.ts';
+import type { CallSystemResult, CallsBenchResult } from './calls-bench.ts';
 import { formatCallsReport } from './calls-report.ts';
-import { goneWithin, runBench, startedGroups } from './cli-run.ts';
+import { expectAllStopped, interruptedSmoke, smokeReport, smokeSystems } from './cli-run.ts';
 import { webrtcAnswerProblem } from './load/call-client.ts';
 
 /**
@@ -17,41 +17,25 @@ describe('npm run bench -- --only calls --smoke', () => {
   let smoke: CallsBenchResult | undefined;
 
   it('[DESIGN-speed-calls_bench] places the same calls through our eP-CSCF and through Kamailio to sipp behind the core, none failing, rtpengine empty afterwards', async () => {
-    const out = await runBench(['--smoke', '--json', '--only', 'calls']);
-    expect(out.code, out.stderr).toBe(0);
-    const r = JSON.parse(out.stdout) as CallsBenchResult;
+    const { result: r, steps } = await smokeSystems<CallSystemResult, CallsBenchResult>(
+      'calls',
+      (x) => x.plan.clients,
+    );
     smoke = r;
-    expect(r.mode).toBe('smoke');
-    expect(r.systems.map((s) => s.name)).toEqual(['ours', 'kamailio']);
-    for (const s of r.systems) {
-      expect(s.connect, s.name).toMatchObject({ registered: r.plan.clients, failed: 0 });
-      const step = s.smoke;
-      if (step === undefined) throw new Error(`${s.name}: no call step`);
-      // Every call started was set up and torn down (a failed one would be counted here).
-      expect(step.failed, `${s.name} ${JSON.stringify(step.failures)}`).toBe(0);
-      expect(step.transactions, s.name).toBeGreaterThan(0);
-      // (The system's CPU for 15 calls can be below one clock tick: not checked.)
+    // Every call started was set up and torn down. (The system's CPU for 15 calls can be below
+    // one clock tick: not checked.)
+    for (const [s] of steps) {
       // What the browser got: rtpengine's SAVPF + ICE + DTLS answer.
       expect(s.sampleAnswer, s.name).toBeDefined();
       expect(webrtcAnswerProblem(s.sampleAnswer ?? ''), s.name).toBeUndefined();
       expect(s.rtpengineLeft, `${s.name}: calls left in rtpengine`).toBe(0);
     }
     // Per system: an IMS core, rtpengine, the sipp callee and the system; all stopped by now.
-    expect(r.processGroups.map((g) => g.name).sort()).toEqual(
-      [...GROUPS, ...GROUPS, 'kamailio', 'ours'].sort(),
-    );
-    expect(
-      await goneWithin(
-        r.processGroups.map((g) => g.pgid),
-        0,
-      ),
-    ).toEqual([]);
+    await expectAllStopped(r.processGroups, [...GROUPS, ...GROUPS, 'kamailio', 'ours']);
   }, 180_000);
 
   it('[DESIGN-speed-calls_bench] prints a step row per system and rtpengine left empty', () => {
-    if (smoke === undefined) throw new Error('the smoke run above did not produce a result');
-    const text = formatCallsReport(smoke);
-    expect(text).toMatch(/^machine: .+ \(\d+ cores, \d+ GiB\), node v\d+/);
+    const text = smokeReport(smoke, formatCallsReport);
     for (const name of ['ours', 'kamailio']) {
       expect(text).toMatch(
         new RegExp(`\\| ${name} +\\| +10 \\| +[\\d,]+ \\| +[\\d.]+ \\| +[\\d.]+ \\| +[\\d.]+ \\| +0 \\|`),
@@ -62,23 +46,9 @@ describe('npm run bench -- --only calls --smoke', () => {
   });
 
   it('[DESIGN-speed-calls_cleanup] stops rtpengine, sipp and every other process it started when it is interrupted mid-run', async () => {
-    let interrupted = false;
-    const out = await runBench(['--smoke', '--only', 'calls'], (stderr, child) => {
-      // Interrupt once Kamailio is up, with its clients registering or calling.
-      if (!interrupted && /started kamailio \(process group \d+\)/.test(stderr)) {
-        interrupted = true;
-        child.kill('SIGTERM');
-      }
-    });
-    expect(interrupted).toBe(true);
-    expect(out.signal ?? out.code).not.toBe(0);
-    const groups = startedGroups(out.stderr);
-    expect(groups.map((g) => g.name)).toEqual([...GROUPS, 'ours', ...GROUPS, 'kamailio']);
-    expect(
-      await goneWithin(
-        groups.map((g) => g.pgid),
-        5000,
-      ),
-    ).toEqual([]);
+    // Interrupted once Kamailio is up, with its clients registering or calling.
+    const run = await interruptedSmoke('calls', /started kamailio \(process group \d+\)/, 5000);
+    expect(run.groups).toEqual([...GROUPS, 'ours', ...GROUPS, 'kamailio']);
+    expect(run.left).toEqual([]);
   }, 180_000);
 });

@@ -3,10 +3,9 @@
  * latency step) per system, the latency baseline straight to the core, the CPU profile of ours,
  * memory per idle registered client. epcscf-bench.ts runs them in order.
  */
-import { createTempDir } from '../conformance/harness/index.ts';
-import { type ProfileSummary, readProfileDir, summariseProfile, type TimeWindow } from './cpu-profile.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
 import type { Plan } from './epcscf-plan.ts';
-import { type RigEnvironment, withRig } from './epcscf-rig.ts';
+import { type RigEnvironment, withProfiledRig, withRig } from './epcscf-rig.ts';
 import type { ConnectSummary } from './load/load-generator.ts';
 import {
   disturbed,
@@ -27,13 +26,17 @@ export type Log = (line: string) => void;
 /** What bounded a system's maximum: itself, or the load side (generator and IMS core on their CPU). */
 export type Limit = 'system' | 'load' | 'unknown';
 
-export interface RateResult {
+/** What a system's rate phase yields (REGISTERs here, calls in calls-phases.ts), steps of type `S`. */
+export interface RatePhaseResult<S, Search> {
   readonly description: string;
   readonly connect: ConnectSummary;
-  readonly smoke?: StepRecord | undefined;
-  readonly search?: SearchResult | undefined;
+  readonly smoke?: S | undefined;
+  readonly search?: Search | undefined;
   /** judged from the undisturbed failing steps above the maximum */
   readonly limit?: Limit | undefined;
+}
+
+export interface RateResult extends RatePhaseResult<StepRecord, SearchResult> {
   readonly latency?: StepRecord | undefined;
 }
 
@@ -115,34 +118,19 @@ export function directPhase(
 }
 
 /** A V8 CPU profile of ours at `rate` (only the samples of the measured step are kept). */
-export async function profilePhase(
+export function profilePhase(
   env: RigEnvironment,
   plan: Plan,
   rate: number,
   log: Log,
 ): Promise<ProfileSummary> {
-  const dir = createTempDir('bench-cpu-prof');
-  try {
-    let window: TimeWindow | undefined;
-    const options = {
-      system: 'ours' as const,
-      subscribers: plan.rateClients,
-      maxConnections: plan.rateClients,
-      cpuProfileDir: dir.path,
-    };
-    await withRig(env, options, async (rig) => {
-      await rig.gen.connect(0, plan.rateClients, 32);
-      await warmUp(rig.ctx, plan);
-      const fromUs = microseconds();
-      const s = await measureStep(rig.ctx, rate, plan.profileMs);
-      window = { fromUs, toUs: microseconds() };
-      log(`[ours, profiled] ${describeStep(s)}`);
-    });
-    // The profile is written when the process exits and covers its whole life.
-    return summariseProfile(readProfileDir(dir.path), window);
-  } finally {
-    dir.remove();
-  }
+  const clients = plan.rateClients;
+  return withProfiledRig(env, { subscribers: clients, maxConnections: clients }, async (rig, profiled) => {
+    await rig.gen.connect(0, clients, 32);
+    await warmUp(rig.ctx, plan);
+    const s = await profiled(() => measureStep(rig.ctx, rate, plan.profileMs));
+    log(`[ours, profiled] ${describeStep(s)}`);
+  });
 }
 
 /** Memory per idle registered client of one system at each of `points`, WS or WSS. */
@@ -170,11 +158,6 @@ async function warmUp(ctx: StepContext, plan: Plan, report?: (s: StepRecord) => 
   if (plan.warmup === undefined) return;
   const s = await measureStep(ctx, plan.warmup.tps, plan.warmup.ms);
   report?.(s);
-}
-
-/** The monotonic clock in microseconds, as V8 stamps CPU profile samples. */
-function microseconds(): number {
-  return Number(process.hrtime.bigint() / 1000n);
 }
 
 export function describeStep(s: StepRecord): string {

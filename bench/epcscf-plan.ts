@@ -5,21 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { SearchOptions } from './register-phases.ts';
 
 export type BenchMode = 'smoke' | 'full';
 
-/** The rate search's settings (register-phases.ts `searchMaxRate`), for REGISTERs or calls. */
-export interface SearchPlan {
-  readonly startTps: number;
-  readonly factor: number;
-  readonly bisections: number;
-  readonly stepMs: number;
-  readonly ceilingTps: number;
-  readonly pauseMs: number;
-  readonly disturbedRetries: number;
-  readonly disturbedPauseMs: number;
-  readonly disturbedWindowMs: number;
-}
+/** The rate search's settings (register-phases.ts `searchMaxRate`), for REGISTERs or calls: all of them. */
+export type SearchPlan = Required<Omit<SearchOptions, 'onStep'>>;
 
 export interface Plan {
   readonly mode: BenchMode;

@@ -3,9 +3,11 @@
  * load generator aimed at the system (or straight at the core). For calls, also the shared
  * rtpengine and sipp as the callee behind the core (started before the system, which is given
  * the rtpengine). Everything is stopped when the measurement ends, also when it throws.
+ * `withProfiledRig`: the same with ours under V8's CPU profiler.
  */
 import { readFileSync } from 'node:fs';
-import type { PortAllocator } from '../conformance/harness/index.ts';
+import { createTempDir, type PortAllocator } from '../conformance/harness/index.ts';
+import { type ProfileSummary, readProfileDir, summariseProfile, type TimeWindow } from './cpu-profile.ts';
 import { LoadGenerator } from './load/load-generator.ts';
 import type { Target } from './load/protocol.ts';
 import type { Placement, StepContext } from './register-phases.ts';
@@ -171,4 +173,35 @@ export async function withRig<T>(
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }
+}
+
+/**
+ * A rig of ours under V8's CPU profiler: `measure` wraps the step to profile in `profiled`, and
+ * only that step's samples are kept (the profile is written when the process exits and covers
+ * its whole life).
+ */
+export async function withProfiledRig(
+  env: RigEnvironment,
+  o: Omit<RigOptions, 'system' | 'cpuProfileDir'>,
+  measure: (rig: Rig, profiled: <T>(step: () => Promise<T>) => Promise<T>) => Promise<void>,
+): Promise<ProfileSummary> {
+  const dir = createTempDir('bench-cpu-prof');
+  try {
+    let window: TimeWindow | undefined;
+    const profiled = async <T>(step: () => Promise<T>): Promise<T> => {
+      const fromUs = microseconds();
+      const result = await step();
+      window = { fromUs, toUs: microseconds() };
+      return result;
+    };
+    await withRig(env, { ...o, system: 'ours', cpuProfileDir: dir.path }, (rig) => measure(rig, profiled));
+    return summariseProfile(readProfileDir(dir.path), window);
+  } finally {
+    dir.remove();
+  }
+}
+
+/** The monotonic clock in microseconds, as V8 stamps CPU profile samples. */
+function microseconds(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }

@@ -5,17 +5,9 @@
  * that many connections, WS and WSS; the load generator in as many child processes. Each point
  * runs on a fresh rig (memory-phases.ts); a point that fails is reported and the run goes on.
  */
-import os from 'node:os';
-import { PortAllocator } from '../conformance/harness/index.ts';
-import { type BenchMode, type Machine, machine } from './epcscf-plan.ts';
-import type { RigEnvironment } from './epcscf-rig.ts';
+import { type BenchOptions, type RunRecord, withBenchRun } from './bench-run.ts';
 import { type MemoryPointResult, measureMemoryPoint } from './memory-phases.ts';
 import { MEMORY_PLANS, type MemoryPlan, type MemoryPointSpec } from './memory-plan.ts';
-import { prioritise } from './own-session.ts';
-import type { Placement } from './register-phases.ts';
-import { kamailioVersion } from './sut/kamailio-pcscf.ts';
-import { raiseOpenFiles } from './sut/proc-stats.ts';
-import { createSelfSignedCert, type TlsFiles } from './sut/tls-cert.ts';
 
 /** Descriptors a Kamailio P-CSCF process needs besides its client connections. */
 const KAMAILIO_FD_MARGIN = 2048;
@@ -29,68 +21,40 @@ export interface MemoryOutcome {
   readonly error?: string | undefined;
 }
 
-export interface MemoryBenchResult {
-  readonly mode: BenchMode;
-  readonly machine: Machine;
-  readonly kamailio: string;
-  readonly placement: Placement;
-  readonly priority: string;
-  readonly plan: MemoryPlan;
+/** `processGroups`: the IMS cores and systems under test, all stopped before the return. */
+export interface MemoryBenchResult extends RunRecord<MemoryPlan> {
   /** the open-files limit of every process here (the hard limit) */
   readonly openFiles: number;
   readonly points: readonly MemoryOutcome[];
-  /** every process group started (IMS cores, systems under test), all stopped before the return */
-  readonly processGroups: readonly { readonly name: string; readonly pgid: number }[];
   /** every load-generator child process started, all ended before the return */
   readonly loadProcesses: readonly number[];
-  readonly warnings: readonly string[];
-  readonly elapsedS: number;
-  readonly loadAverageEnd: readonly number[];
 }
 
-export async function runMemoryBench(o: {
-  mode: BenchMode;
-  log: (line: string) => void;
-}): Promise<MemoryBenchResult> {
-  const t0 = Date.now();
-  const atStart = machine();
+export function runMemoryBench(o: BenchOptions): Promise<MemoryBenchResult> {
   const plan = MEMORY_PLANS[o.mode];
-  const warnings: string[] = [];
-  const priority = plan.nice === undefined ? 'default' : prioritise(plan.nice);
   // Nothing pinned: what a process keeps per client does not depend on its CPU, and connecting
   // 100,000 clients is quicker when the system, the load processes and the core share both.
-  const placement: Placement = { sutCpu: undefined, loadCpu: undefined };
-  const openFiles = raiseOpenFiles(262_144);
-  const ports = await PortAllocator.open();
-  const processGroups: { name: string; pgid: number }[] = [];
-  const loadProcesses: number[] = [];
-  const env: RigEnvironment = {
-    ports,
-    placement,
+  const options = {
+    plan,
+    log: o.log,
+    pin: false,
     workers: plan.threadsPerProcess,
-    onProcessGroup: (name, pgid) => {
-      processGroups.push({ name, pgid });
-      o.log(`started ${name} (process group ${pgid})`);
-    },
-    onLoadProcesses: (pids) => {
-      loadProcesses.push(...pids);
-      o.log(`started load processes (pids ${pids.join(', ')})`);
-    },
-  };
-  const points: MemoryOutcome[] = [];
-  let tls: TlsFiles | undefined;
-  try {
+    raiseOpenFiles: true,
+    loadProcesses: true,
+  } as const;
+  return withBenchRun(options, async (run) => {
+    const { openFiles, warnings } = run;
+    const points: MemoryOutcome[] = [];
     for (const spec of plan.points) {
       const label = `[${spec.system}] ${spec.secure ? 'WSS' : 'WS'} ${spec.clients.toLocaleString('en-US')} clients`;
-      const skipped = skipReason(spec, openFiles, plan, Date.now() - t0);
+      const skipped = skipReason(spec, openFiles, plan, run.overBudget());
       if (skipped !== undefined) {
         o.log(`${label}: ${skipped}`);
         points.push({ spec, skipped });
         continue;
       }
-      if (spec.secure) tls ??= createSelfSignedCert(ports.host);
       try {
-        const r = await measureMemoryPoint(env, plan, spec, spec.secure ? tls : undefined);
+        const r = await measureMemoryPoint(run.env, plan, spec, spec.secure ? run.tls() : undefined);
         o.log(`${label}: ${describePoint(r)}`);
         points.push({ spec, result: r });
         if (!r.complete)
@@ -107,25 +71,8 @@ export async function runMemoryBench(o: {
         warnings.push(`${label}: measurement failed: ${message.split('\n')[0]}`);
       }
     }
-  } finally {
-    tls?.remove();
-    await ports.close();
-  }
-  return {
-    mode: o.mode,
-    machine: atStart,
-    kamailio: kamailioVersion(),
-    placement,
-    priority,
-    plan,
-    openFiles,
-    points,
-    processGroups,
-    loadProcesses,
-    warnings,
-    elapsedS: Math.round((Date.now() - t0) / 1000),
-    loadAverageEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
-  };
+    return { openFiles, points };
+  });
 }
 
 /** Why a point cannot or need not be measured now; undefined: measure it. */
@@ -133,7 +80,7 @@ function skipReason(
   spec: MemoryPointSpec,
   openFiles: number,
   plan: MemoryPlan,
-  elapsedMs: number,
+  overBudget: boolean,
 ): string | undefined {
   // Kamailio's TCP main process holds every TCP connection (the readers borrow them): one
   // process, one open-files limit, whatever its number of children.
@@ -142,7 +89,7 @@ function skipReason(
       `not measurable here (fd limit): Kamailio's TCP main process holds every connection and ` +
       `the open-files hard limit is ${openFiles} per process (raising it was refused)`
     );
-  if (spec.optional && elapsedMs > plan.budgetMs)
+  if (spec.optional && overBudget)
     return `not measured: the time budget of ${plan.budgetMs / 60_000} min was spent`;
   return undefined;
 }

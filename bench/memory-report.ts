@@ -5,7 +5,7 @@
  */
 import type { MemoryBenchResult, MemoryOutcome } from './memory-bench.ts';
 import { workersFor } from './memory-plan.ts';
-import { table } from './report.ts';
+import { machineLines, placementLine, table, warningLines } from './report.ts';
 
 /** Issue #7: at most this much memory per idle registered WS client. */
 export const TARGET_BYTES_PER_CLIENT = 20 * 1024;
@@ -16,14 +16,12 @@ const int = (x: number | undefined): string => (x === undefined ? '-' : x.toLoca
 const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
 
 export function formatMemoryReport(r: MemoryBenchResult): string {
-  const m = r.machine;
+  const threads = r.plan.threadsPerProcess;
   const out: string[] = [
-    `machine: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), node ${m.node}, ${r.kamailio}, ${m.kernel}`,
-    `load average at start ${m.loadAverage.join(' ')}, at end ${r.loadAverageEnd.join(' ')}`,
+    ...machineLines(r),
     r.placement.sutCpu === undefined
-      ? `placement: nothing pinned (memory does not depend on the CPU; the system, ${r.plan.threadsPerProcess === 1 ? 'one worker thread per load process' : `${r.plan.threadsPerProcess} worker threads per load process`} and the IMS core share both CPUs); priority: ${r.priority}`
-      : `placement: system under test on CPU ${r.placement.sutCpu} (taskset -c ${r.placement.sutCpu}); ` +
-        `load processes (${r.plan.threadsPerProcess} worker thread each) and IMS core on CPU ${r.placement.loadCpu}; priority: ${r.priority}`,
+      ? `placement: nothing pinned (memory does not depend on the CPU; the system, ${threads === 1 ? 'one worker thread per load process' : `${threads} worker threads per load process`} and the IMS core share both CPUs); priority: ${r.priority}`
+      : placementLine(r, `load processes (${threads} worker thread each) and IMS core`),
     `mode: ${r.mode}; open files per process: ${int(r.openFiles)}; clients idle ${r.plan.idleMs / 1000} s before a reading; run took ${r.elapsedS} s`,
     '',
   ];
@@ -65,7 +63,7 @@ export function formatMemoryReport(r: MemoryBenchResult): string {
   }
   const notes = r.points.filter((p) => p.result === undefined);
   for (const p of notes) out.push(`${label(p)}: ${p.skipped ?? `FAILED: ${(p.error ?? '').split('\n')[0]}`}`);
-  if (r.warnings.length > 0) out.push('', 'warnings:', ...r.warnings.map((w) => `- ${w}`));
+  out.push(...warningLines(r.warnings));
   return out.join('\n');
 }
 

@@ -1,4 +1,14 @@
+/**
+ * Plain-text tables (also valid Markdown tables) and the pieces the benchmarks' reports share:
+ * the parser benchmark's report, figures, the ours / Kamailio comparison table, and what the
+ * system benchmarks' reports (epcscf-, calls-, memory-report.ts) print alike: the machine and
+ * placement lines, step tables, CPU profiles, targets and warnings.
+ */
+import type { RunRecord } from './bench-run.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
+import type { Limit } from './epcscf-phases.ts';
 import type { ParserBenchResult } from './parser-bench.ts';
+import { cpuPer1k, type StepRecord } from './register-phases.ts';
 
 /** Formats a benchmark result as aligned plain-text tables (also valid Markdown tables). */
 export function formatReport(r: ParserBenchResult): string {
@@ -97,4 +107,167 @@ export function comparisonTable(rows: readonly ComparisonRow[]): string[] {
     ]),
     [false, true, true, true, false],
   );
+}
+
+/** A comparison row of one figure, read from each system's result (undefined where it has none). */
+export function compare<S>(
+  metric: string,
+  ours: S | undefined,
+  kamailio: S | undefined,
+  figure: (s: S) => number | undefined,
+  digits: number,
+): ComparisonRow {
+  return {
+    metric,
+    ours: ours === undefined ? undefined : figure(ours),
+    kamailio: kamailio === undefined ? undefined : figure(kamailio),
+    digits,
+  };
+}
+
+/** A target's cell: its label, and whether it was met once there is a verdict. */
+export function target(label: string, met: boolean | undefined): string {
+  return met === undefined ? label : `${label}: ${met ? 'met' : 'NOT met'}`;
+}
+
+/** Operations per second per busy core at a system's maximum: 1000 / CPU s per 1k. */
+export function perBusyCore(atMax: StepRecord | undefined): number | undefined {
+  const c = atMax === undefined ? undefined : cpuPer1k(atMax);
+  return c === undefined ? undefined : 1000 / c;
+}
+
+/** A note when a system's maximum was bounded by the load side (a lower bound, then). */
+export function boundNote(
+  s: { readonly name: string; readonly limit?: Limit | undefined } | undefined,
+): string {
+  return s?.limit === 'load' ? ` (${s.name}: at least; the load side saturated first)` : '';
+}
+
+/** The first lines of a system benchmark's report: the machine, and the load average. */
+export function machineLines(r: RunRecord<unknown>): string[] {
+  const m = r.machine;
+  return [
+    `machine: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), node ${m.node}, ${r.kamailio}, ${m.kernel}`,
+    `load average at start ${m.loadAverage.join(' ')}, at end ${r.loadAverageEnd.join(' ')}`,
+  ];
+}
+
+/** Where the run put the systems, and `loadSide` (what shares the load CPU). */
+export function placementLine(r: RunRecord<unknown>, loadSide: string): string {
+  const p = r.placement;
+  return p.sutCpu === undefined
+    ? 'placement: not pinned'
+    : `placement: system under test on CPU ${p.sutCpu} (taskset -c ${p.sutCpu}); ${loadSide} on CPU ${p.loadCpu}; priority: ${r.priority}`;
+}
+
+export function warningLines(warnings: readonly string[]): string[] {
+  return warnings.length === 0 ? [] : ['', 'warnings:', ...warnings.map((w) => `- ${w}`)];
+}
+
+/** A CPU profile, where one was taken: its top `functions` (self and total share) and top `areas` (self share). */
+export function profileLines(
+  p: ProfileSummary | undefined,
+  heading: string,
+  functions: number,
+  areas: number,
+): string[] {
+  if (p === undefined) return [];
+  return [
+    '',
+    `${heading} (${p.samples} busy samples):`,
+    ...table(
+      ['self', 'total', 'function'],
+      p.functions.slice(0, functions).map((f) => [pct(f.self), pct(f.total), f.name]),
+      [true, true, false],
+    ),
+    '',
+    ...table(
+      ['self', 'area'],
+      p.areas.slice(0, areas).map((a) => [pct(a.self), a.area]),
+      [true, false],
+    ),
+  ];
+}
+
+/** A column of a step table: header and cell; right-aligned. */
+export interface StepColumn<S> {
+  readonly header: string;
+  readonly cell: (s: S) => string;
+}
+
+/** A column of a figure of the step, `digits` after the point. */
+export function figure<S>(header: string, f: (s: S) => number | undefined, digits = 0): StepColumn<S> {
+  return { header, cell: (s) => num(f(s), digits) };
+}
+
+/** What a benchmark calls the offered and the completed rate and the latency quantiles of its steps. */
+export interface StepLabels {
+  readonly offered: string;
+  readonly achieved: string;
+  readonly p50: string;
+  readonly p99: string;
+}
+
+/** A benchmark's own columns: after the latencies, and after the CPU seconds per 1,000. */
+export interface StepExtras<S> {
+  readonly latency?: readonly StepColumn<S>[];
+  readonly cpu?: readonly StepColumn<S>[];
+}
+
+/**
+ * One row per named step: rates, latencies, failed and starved operations, the system's CPU
+ * seconds per 1,000 of them, how busy the system's and the load CPU were and how much of each
+ * other work used, and whether the step passed.
+ */
+export function stepTable<S extends StepRecord>(
+  rows: readonly (readonly [string, S])[],
+  labels: StepLabels,
+  extras: StepExtras<S> = {},
+): string[] {
+  const columns: StepColumn<S>[] = [
+    figure(labels.offered, (s) => s.offeredTps),
+    figure(labels.achieved, (s) => s.achievedTps),
+    figure(labels.p50, (s) => s.p50Ms, 2),
+    figure(labels.p99, (s) => s.p99Ms, 2),
+    ...(extras.latency ?? []),
+    figure('failed', (s) => s.failed),
+    figure('starved', (s) => s.starved),
+    figure('CPU s/1k', cpuPer1k, 3),
+    ...(extras.cpu ?? []),
+    { header: 'system CPU', cell: (s) => pct(s.sutCpuBusy) },
+    { header: 'load CPU', cell: (s) => pct(s.loadCpuBusy) },
+    { header: 'other', cell: (s) => `${pct(s.foreignSutCpu)} / ${pct(s.foreignLoadCpu)}` },
+  ];
+  return table(
+    ['system', ...columns.map((c) => c.header), 'pass'],
+    rows.map(([name, s]) => [name, ...columns.map((c) => c.cell(s)), s.passed ? 'yes' : 'no']),
+    [false, ...columns.map(() => true), false],
+  );
+}
+
+/** What a system's result holds of its steps. */
+export interface SystemSteps<S> {
+  readonly name: string;
+  readonly smoke?: S | undefined;
+  readonly search?: { readonly steps: readonly S[] } | undefined;
+}
+
+/** The smoke step of each system, named after it. */
+export function smokeRows<S>(systems: readonly SystemSteps<S>[]): (readonly [string, S])[] {
+  return systems.flatMap((s) => (s.smoke === undefined ? [] : [[s.name, s.smoke] as const]));
+}
+
+/** Each system's search steps, then its step at a fixed rate (`name (label)`), if any. */
+export function searchRows<S, R extends SystemSteps<S>>(
+  systems: readonly R[],
+  label: string,
+  fixed: (s: R) => S | undefined,
+): (readonly [string, S])[] {
+  return systems.flatMap((s) => {
+    const at = fixed(s);
+    return [
+      ...(s.search?.steps ?? []).map((x) => [s.name, x] as const),
+      ...(at === undefined ? [] : [[`${s.name} (${label})`, at] as const]),
+    ];
+  });
 }

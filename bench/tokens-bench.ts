@@ -17,7 +17,6 @@ import {
   createTempDir,
   type PeerProcess,
   PortAllocator,
-  requireBinary,
   startProcess,
 } from '../conformance/harness/index.ts';
 import { IMS_AUDIENCE } from '../token/claims.ts';
@@ -119,10 +118,7 @@ async function startWafProcess(
   const cmd = pinnedCommand(cpu, process.execPath, ['--import', 'tsx', START]);
   const peer = await startProcess({
     name: 'WAF',
-    command:
-      cmd.command === 'taskset'
-        ? requireBinary({ name: 'taskset', debianPackage: 'util-linux' })
-        : cmd.command,
+    command: cmd.command,
     args: cmd.args,
     cwd: REPO,
     env: { ...env, LOG_LEVEL: 'info' },

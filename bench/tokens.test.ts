@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { groupAlive } from '../conformance/harness/index.ts';
+import { smokeResult } from './cli-run.ts';
 import { formatTokensReport, type TokensBenchResult } from './tokens-bench.ts';
 
 /**
@@ -10,31 +9,9 @@ import { formatTokensReport, type TokensBenchResult } from './tokens-bench.ts';
  * tokens without a failure, that every one of them validated (ours and jose's), and that the WAF
  * process is gone when the CLI exits.
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RUN = fileURLToPath(new URL('./run.ts', import.meta.url));
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUN, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
 describe('npm run bench -- --smoke --only tokens', () => {
   it('[DESIGN-speed-tokens_bench] issues client_credentials tokens from the WAF started as npm start starts it, validates every one with our validator and with jose, and leaves no process behind', async () => {
-    const out = await runBench(['--smoke', '--json', '--only', 'tokens']);
-    expect(out.code, out.stderr).toBe(0);
-    const r = JSON.parse(out.stdout) as TokensBenchResult;
-    expect(r.mode).toBe('smoke');
+    const r = await smokeResult<TokensBenchResult>('tokens');
     expect(r.issuance.issued).toBeGreaterThan(0);
     expect(r.issuance.failed).toBe(0);
     expect(r.validation.tokens).toBe(50);

@@ -10,6 +10,7 @@ import { CallClient, type OfferTemplate, offerTemplate } from './call-client.ts'
 import { readCallResponse } from './call-reader.ts';
 import type { CallStepResult } from './protocol.ts';
 import type { RegisterClient } from './register-client.ts';
+import { Latencies, StepPacer } from './step-pacer.ts';
 
 /** How long a call given up on is remembered for a late 2xx (longer than Timer B's 32 s). */
 const ORPHAN_MS = 40_000;
@@ -32,29 +33,12 @@ export interface CallRunnerOptions {
   readonly timeoutMs: number;
 }
 
-class Latencies {
-  values = new Float64Array(1 << 12);
-  count = 0;
-  push(ms: number): void {
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.count++] = ms;
-  }
-  take(): Float64Array {
-    return this.values.slice(0, this.count);
-  }
-}
-
 /** One step's counters. */
 class CallTally {
   readonly setup = new Latencies();
   readonly teardown = new Latencies();
   ok = 0;
   failed = 0;
-  starved = 0;
   sampleAnswer: string | undefined;
   readonly failures: Record<string, number> = {};
   fail(reason: string): void {
@@ -99,59 +83,22 @@ export class CallRunner {
     const idle: CallSlot[] = slots.filter(
       (s) => s.alive && s.client.registered && s.client.phase === 'idle' && !this.busy(s),
     );
-    let head = 0;
-    let started = 0;
-    let open = 0;
-    let ticking = true;
-    const perMs = callsPerSec / 1000;
-    const t0 = performance.now();
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        if (ticking || open > 0) return;
-        this.onEnd = undefined;
-        const t = this.tally;
-        resolve({
-          op: 'calls-done',
-          setupLatencies: t.setup.take(),
-          teardownLatencies: t.teardown.take(),
-          callsOk: t.ok,
-          callsFailed: t.failed,
-          starved: t.starved,
-          failures: t.failures,
-          sampleAnswer: t.sampleAnswer,
-          elapsedMs: performance.now() - t0,
-        });
+    const pacer = new StepPacer(idle, callsPerSec, durationMs, (slot, now) => this.begin(slot, now));
+    this.onEnd = (slot) => pacer.ended(slot);
+    return pacer.run().then(({ starved, elapsedMs }) => {
+      this.onEnd = undefined;
+      const t = this.tally;
+      return {
+        op: 'calls-done',
+        setupLatencies: t.setup.take(),
+        teardownLatencies: t.teardown.take(),
+        callsOk: t.ok,
+        callsFailed: t.failed,
+        starved,
+        failures: t.failures,
+        sampleAnswer: t.sampleAnswer,
+        elapsedMs,
       };
-      this.onEnd = (slot) => {
-        open--;
-        if (slot.alive) idle.push(slot);
-        finish();
-      };
-      const tick = (): void => {
-        const now = performance.now();
-        const due = Math.floor(Math.min(now - t0, durationMs) * perMs);
-        while (started < due) {
-          started++;
-          let slot = head < idle.length ? idle[head++] : undefined;
-          while (slot !== undefined && !slot.alive) slot = head < idle.length ? idle[head++] : undefined;
-          if (slot === undefined) {
-            this.tally.starved++;
-            continue;
-          }
-          open++;
-          this.begin(slot, now);
-        }
-        if (head > 4096 && head * 2 > idle.length) {
-          idle.splice(0, head);
-          head = 0;
-        }
-        if (now - t0 < durationMs) setTimeout(tick, 1);
-        else {
-          ticking = false;
-          finish();
-        }
-      };
-      tick();
     });
   }
 

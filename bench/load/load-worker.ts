@@ -12,6 +12,7 @@ import { openWsSlot, type Slot } from './client-slot.ts';
 import type { Command, ConnectResult, Reply, StepResult, WorkerSetup } from './protocol.ts';
 import { type Outcome, RegisterClient } from './register-client.ts';
 import { readResponse } from './sip-reader.ts';
+import { Latencies, StepPacer } from './step-pacer.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort;
@@ -28,8 +29,7 @@ const calls =
 
 /** Per-step counters; transactions are recorded here whatever started the registration. */
 class Tally {
-  latencies = new Float64Array(1 << 14);
-  count = 0;
+  readonly latencies = new Latencies(1 << 14);
   ok = 0;
   failed = 0;
   readonly failures: Record<string, number> = {};
@@ -40,12 +40,7 @@ class Tally {
       return;
     }
     this.ok++;
-    if (this.count === this.latencies.length) {
-      const grown = new Float64Array(this.latencies.length * 2);
-      grown.set(this.latencies);
-      this.latencies = grown;
-    }
-    this.latencies[this.count++] = o.latencyMs;
+    this.latencies.push(o.latencyMs);
   }
   fail(reason: string): void {
     this.failed++;
@@ -177,67 +172,28 @@ async function connect(first: number, count: number, concurrency: number): Promi
 function step(registrationsPerSec: number, durationMs: number): Promise<StepResult> {
   tally = new Tally();
   const idle: Slot[] = slots.filter((s) => s.alive && s.client.registered && s.client.phase === 'idle');
-  let head = 0;
-  let started = 0;
-  let starved = 0;
   let okRegs = 0;
   let failedRegs = 0;
-  let open = 0;
-  const perMs = registrationsPerSec / 1000;
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    let ticking = true;
-    const finish = (): void => {
-      if (ticking || open > 0) return;
-      const t = tally;
-      const latencies = t.latencies.slice(0, t.count);
-      resolve({
-        op: 'step-done',
-        latencies,
-        transactionsOk: t.ok,
-        transactionsFailed: t.failed,
-        registrationsOk: okRegs,
-        registrationsFailed: failedRegs,
-        starved,
-        failures: t.failures,
-        elapsedMs: performance.now() - t0,
-      });
+  const pacer: StepPacer<Slot> = new StepPacer(idle, registrationsPerSec, durationMs, (slot) =>
+    begin(slot, (ok) => {
+      if (ok) okRegs++;
+      else failedRegs++;
+      pacer.ended(slot);
+    }),
+  );
+  return pacer.run().then(({ starved, elapsedMs }) => {
+    const t = tally;
+    return {
+      op: 'step-done',
+      latencies: t.latencies.take(),
+      transactionsOk: t.ok,
+      transactionsFailed: t.failed,
+      registrationsOk: okRegs,
+      registrationsFailed: failedRegs,
+      starved,
+      failures: t.failures,
+      elapsedMs,
     };
-    const done =
-      (slot: Slot) =>
-      (ok: boolean): void => {
-        open--;
-        if (ok) okRegs++;
-        else failedRegs++;
-        if (slot.alive) idle.push(slot);
-        finish();
-      };
-    const tick = (): void => {
-      const now = performance.now();
-      const due = Math.floor(Math.min(now - t0, durationMs) * perMs);
-      while (started < due) {
-        started++;
-        let slot = head < idle.length ? idle[head++] : undefined;
-        // A connection the server closed while its client was idle is skipped (counted when it closed).
-        while (slot !== undefined && !slot.alive) slot = head < idle.length ? idle[head++] : undefined;
-        if (slot === undefined) {
-          starved++;
-          continue;
-        }
-        open++;
-        begin(slot, done(slot));
-      }
-      if (head > 4096 && head * 2 > idle.length) {
-        idle.splice(0, head);
-        head = 0;
-      }
-      if (now - t0 < durationMs) setTimeout(tick, 1);
-      else {
-        ticking = false;
-        finish();
-      }
-    };
-    tick();
   });
 }
 

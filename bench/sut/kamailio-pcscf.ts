@@ -110,10 +110,7 @@ export async function startKamailioPcscf(
   const cmd = pinnedCommand(o.cpu, kamailio, args);
   const peer = await startProcess({
     name: 'kamailio-pcscf',
-    command:
-      cmd.command === 'taskset'
-        ? requireBinary({ name: 'taskset', debianPackage: 'util-linux' })
-        : cmd.command,
+    command: cmd.command,
     args: cmd.args,
     cwd: dir.path,
     readiness: {

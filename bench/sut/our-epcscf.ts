@@ -9,7 +9,7 @@
  *   over all of them; garbage is collected through the inspector (inspector-gc.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { createTempDir, requireBinary, startProcess } from '../../conformance/harness/index.ts';
+import { createTempDir, startProcess } from '../../conformance/harness/index.ts';
 import { EP_CSCF_WORKER_NODE_FLAGS } from '../../ep-cscf/worker-plan.ts';
 import { httpGet } from './http-get.ts';
 import { collectGarbage } from './inspector-gc.ts';
@@ -26,23 +26,7 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
   const httpPort = await ports.tcp();
   const sipPort = await ports.port('both');
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    HTTP_HOST: host,
-    HTTP_PORT: String(httpPort),
-    SIP_HOST: host,
-    SIP_PORT: String(sipPort),
-    IMS_CORE_URI: `sip:${o.core.host}:${o.core.port}`,
-    IMS_DOMAIN: o.domain,
-    ALLOWED_ORIGINS: o.origin,
-    FLOW_TOKEN_KEY: 'bench-flow-token-key',
-    WS_PING_INTERVAL: '30',
-    // The Kamailio P-CSCF does not subscribe to the reg event either (TS 24.229 §5.2.3 is not
-    // part of what is compared; it would add one SUBSCRIBE per first registration).
-    REG_EVENT: 'false',
-    LOG_LEVEL: 'warn',
-    ...(o.tls === undefined ? {} : { TLS_KEY_FILE: o.tls.keyFile, TLS_CERT_FILE: o.tls.certFile }),
+    ...operatorEnv(o, httpPort, sipPort),
     // The eIMS-AGW's media policy with its defaults (eims-agw/media-policy.ts), on the shared rtpengine.
     ...(o.rtpengine === undefined ? {} : { RTPENGINES: `${o.rtpengine.host}:${o.rtpengine.port}` }),
   };
@@ -56,7 +40,7 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
     ...(o.nodeArgs ?? []),
     MAIN,
   ];
-  const cmd = command(o.cpu, nodeArgs);
+  const cmd = pinnedCommand(o.cpu, process.execPath, nodeArgs);
   const peer = await startProcess({
     name: 'eP-CSCF',
     command: cmd.command,
@@ -98,15 +82,31 @@ export async function startOurEpCscf(o: SystemOptions): Promise<SystemUnderTest>
   };
 }
 
-/** The Node binary behind taskset when pinned. */
-function command(cpu: number | undefined, args: readonly string[]): { command: string; args: string[] } {
-  const cmd = pinnedCommand(cpu, process.execPath, args);
+/**
+ * What both ways of starting ours are configured with, as an operator would: the HTTP server
+ * (the SIP WebSocket), Mw toward the rig's IMS core, the clients' origin, TLS where the run
+ * serves WSS.
+ */
+function operatorEnv(o: SystemOptions, httpPort: number, sipPort: number): NodeJS.ProcessEnv {
+  const host = o.ports.host;
   return {
-    command:
-      cmd.command === 'taskset'
-        ? requireBinary({ name: 'taskset', debianPackage: 'util-linux' })
-        : cmd.command,
-    args: cmd.args,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    HTTP_HOST: host,
+    HTTP_PORT: String(httpPort),
+    SIP_HOST: host,
+    SIP_PORT: String(sipPort),
+    IMS_CORE_URI: `sip:${o.core.host}:${o.core.port}`,
+    IMS_DOMAIN: o.domain,
+    ALLOWED_ORIGINS: o.origin,
+    FLOW_TOKEN_KEY: 'bench-flow-token-key',
+    WS_PING_INTERVAL: '30',
+    // The Kamailio P-CSCF does not subscribe to the reg event either (TS 24.229 §5.2.3 is not
+    // part of what is compared; it would add one SUBSCRIBE per first registration).
+    REG_EVENT: 'false',
+    LOG_LEVEL: 'warn',
+    ...(o.tls === undefined ? {} : { TLS_KEY_FILE: o.tls.keyFile, TLS_CERT_FILE: o.tls.certFile }),
   };
 }
 
@@ -130,29 +130,14 @@ export async function startOurProduct(o: SystemOptions, workers: number): Promis
     for (const p of [httpPort, wsPort, sip, sipTls, inspector]) ports.release(p);
   };
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
+    ...operatorEnv(o, httpPort, sip.min),
     NODE_OPTIONS: `--inspect-port=${inspector.min}`,
     ROLES: 'ep-cscf',
     EP_CSCF_WORKERS: String(workers),
-    HTTP_HOST: host,
-    HTTP_PORT: String(httpPort),
-    SIP_HOST: host,
-    SIP_PORT: String(sip.min),
     SIP_TLS_PORT: String(sipTls.min),
     SIP_WS_PORT: String(wsPort),
     DATABASE_FILE: `${dir.path}/directory.sqlite`,
     DIRECTORY_SEED: '',
-    IMS_CORE_URI: `sip:${o.core.host}:${o.core.port}`,
-    IMS_DOMAIN: o.domain,
-    ALLOWED_ORIGINS: o.origin,
-    FLOW_TOKEN_KEY: 'bench-flow-token-key',
-    WS_PING_INTERVAL: '30',
-    // As for startOurEpCscf: the Kamailio P-CSCF does not subscribe to the reg event either.
-    REG_EVENT: 'false',
-    LOG_LEVEL: 'warn',
-    ...(o.tls === undefined ? {} : { TLS_KEY_FILE: o.tls.keyFile, TLS_CERT_FILE: o.tls.certFile }),
   };
   const scheme = o.tls === undefined ? 'http' : 'https';
   const base = `${scheme}://${host}:${httpPort}`;
@@ -169,7 +154,7 @@ export async function startOurProduct(o: SystemOptions, workers: number): Promis
     const states = health.workers?.['ep-cscf'] ?? [];
     return workers === 1 || (states.length === workers && states.every((w) => w.state === 'up'));
   };
-  const cmd = command(o.cpu, ['--import', 'tsx', START]);
+  const cmd = pinnedCommand(o.cpu, process.execPath, ['--import', 'tsx', START]);
   const peer = await startProcess({
     name: 'eP-CSCF product',
     command: cmd.command,

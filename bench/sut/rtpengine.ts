@@ -63,10 +63,7 @@ export async function startBenchRtpengine(o: {
   try {
     peer = await startProcess({
       name: 'rtpengine',
-      command:
-        cmd.command === 'taskset'
-          ? requireBinary({ name: 'taskset', debianPackage: 'util-linux' })
-          : cmd.command,
+      command: cmd.command,
       args: cmd.args,
       readiness: {
         kind: 'probe',

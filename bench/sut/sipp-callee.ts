@@ -86,10 +86,7 @@ export async function startSippCallee(o: {
   ]);
   const peer = await startProcess({
     name: 'sipp-callee',
-    command:
-      cmd.command === 'taskset'
-        ? requireBinary({ name: 'taskset', debianPackage: 'util-linux' })
-        : cmd.command,
+    command: cmd.command,
     args: cmd.args,
     cwd: dir.path,
     readiness: {

@@ -3,7 +3,7 @@
  * forwards REGISTERs to the IMS core. Our eP-CSCF (our-epcscf.ts) and Kamailio as a WebSocket
  * P-CSCF (kamailio-pcscf.ts) both run as a process group, pinned to the CPU the run gives them.
  */
-import type { PortAllocator } from '../../conformance/harness/index.ts';
+import { type PortAllocator, requireBinary } from '../../conformance/harness/index.ts';
 import { groupPids } from './proc-stats.ts';
 
 export type SystemName = 'ours' | 'kamailio';
@@ -54,7 +54,7 @@ export function systemPids(sut: SystemUnderTest): number[] {
   return groupPids(sut.pgid);
 }
 
-/** `taskset -c CPU` in front of a command when pinned. */
+/** `taskset -c CPU` in front of a command when pinned (throws when taskset is not installed). */
 export function pinnedCommand(
   cpu: number | undefined,
   command: string,
@@ -62,5 +62,8 @@ export function pinnedCommand(
 ): { command: string; args: string[] } {
   return cpu === undefined
     ? { command, args: [...args] }
-    : { command: 'taskset', args: ['-c', String(cpu), command, ...args] };
+    : {
+        command: requireBinary({ name: 'taskset', debianPackage: 'util-linux' }),
+        args: ['-c', String(cpu), command, ...args],
+      };
 }
