@@ -8,7 +8,7 @@
  * other way round from the dialog's From/To.
  */
 import type { Logger } from 'pino';
-import { MediaError, RtpengineRejected } from './errors.ts';
+import { MediaError, RtpengineRejected, RtpengineTimeout } from './errors.ts';
 import { answerPlan, type MediaPolicy, offerPlan, type Side } from './media-policy.ts';
 import type { QueryReply } from './ng/messages.ts';
 import type { NgApi } from './ng/ng-client.ts';
@@ -194,7 +194,17 @@ export class MediaGateway {
     } catch (error) {
       this.#pool.reportFailure(pin.instance, error);
       // A new call that failed is not left pinned: a retry may go to another instance.
-      if (isNew) this.#pool.release(pin.callId);
+      if (isNew) {
+        this.#pool.release(pin.callId);
+        // A request that timed out may still have been carried out, late (a busy rtpengine):
+        // the call is deleted there too, so that no session outlives the failed call.
+        if (error instanceof RtpengineTimeout)
+          pin.instance
+            .delete({ callId: pin.callId })
+            .catch((e: unknown) =>
+              this.#logger?.debug({ callId: pin.callId, err: String(e) }, 'delete after a timeout failed'),
+            );
+      }
       if (error instanceof MediaError)
         this.#logger?.warn(
           { callId: pin.callId, rtpengine: pin.instance.address, code: error.code },
