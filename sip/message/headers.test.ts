@@ -187,6 +187,27 @@ describe('header fields and values (RFC 3261 §7.3.1)', () => {
     expect(h.get('to')).toBe('<sip:t@x>');
     expect(c.get('to')).toBe('<sip:other@x>');
   });
+
+  it('[RFC3261-7.3.1-header-order] no change to a clone (prepend, append, set, remove, first list value) reaches the original', () => {
+    const h = received([
+      'Via: SIP/2.0/WS a.invalid;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2',
+      'Route: <sip:p1;lr>, <sip:p2;lr>',
+      'Max-Forwards: 70',
+      'P-Preferred-Identity: <sip:alice@x>',
+      'To: <sip:t@x>',
+    ]);
+    const before = h.fields.map((f) => ({ ...f }));
+    const c = h.clone();
+    c.prepend('Via', 'SIP/2.0/UDP proxy;branch=z9hG4bK3');
+    c.removeFirstValue('route');
+    c.set('Max-Forwards', '69');
+    c.remove('p-preferred-identity');
+    c.append('P-Asserted-Identity', '<sip:alice@x>');
+    expect(h.fields.map((f) => ({ ...f }))).toEqual(before);
+    expect(h.values('via')).toHaveLength(2);
+    expect(c.values('via')).toHaveLength(3);
+    expect(c.values('route')).toEqual(['<sip:p2;lr>']);
+  });
 });
 
 describe('typed header views of a message', () => {

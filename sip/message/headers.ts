@@ -8,12 +8,12 @@ import { canonicalName, headerKey, isListHeader } from './header-names.ts';
  */
 export interface HeaderField {
   /** name as written (compact or long form) */
-  name: string;
+  readonly name: string;
   /** lower-case long name */
-  key: string;
+  readonly key: string;
   /** value with folding replaced by a single SP and surrounding whitespace trimmed */
-  value: string;
-  raw: string | undefined;
+  readonly value: string;
+  readonly raw: string | undefined;
 }
 
 /**
@@ -203,12 +203,13 @@ export class SipHeaders {
     return { fields: this.fields, version: this.version };
   }
 
-  /** A copy whose fields can be changed independently; untouched fields keep their received bytes. */
+  /**
+   * A copy whose fields can be changed independently; untouched fields keep their received bytes.
+   * The field objects are shared: a field is never changed in place (every change above puts a
+   * new one in the list), so only the list is copied.
+   */
   clone(): SipHeaders {
-    return new SipHeaders(
-      this.fields.map((f) => ({ ...f })),
-      this.received,
-    );
+    return new SipHeaders(this.fields.slice(), this.received);
   }
 }
 
