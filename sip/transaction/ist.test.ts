@@ -258,18 +258,21 @@ describe.each(['udp', 'tcp'] as const)('INVITE server transaction over %s', (pro
   it.each([
     [200, 'Accepted'],
     [486, 'Completed'],
-  ] as const)('[RFC3261-18.2.2-connection-fallback] MUST retry a %i on a new connection to the sent-by port when the first is gone', async (status, state) => {
-    if (!h.reliable) return;
-    const c = incoming(h);
-    const first = c.txn.source.connectionId!;
-    h.network.closeConnection(first);
-    respond(h, c, status);
-    await settle();
-    deliver(h);
-    expect(peerGotResponses(h).map((r) => r.status)).toEqual([status]);
-    expect(h.peer.received.at(-1)!.source.connectionId).not.toBe(first);
-    expect(c.txn.state).toBe(state);
-    expect(h.tu.types()).toEqual(['request']); // no error: the backup worked
-    if (status >= 300) ack(h, c);
-  });
+  ] as const)(
+    '[RFC3261-18.2.2-connection-fallback] MUST retry a %i on a new connection to the sent-by port when the first is gone',
+    async (status, state) => {
+      if (!h.reliable) return;
+      const c = incoming(h);
+      const first = c.txn.source.connectionId!;
+      h.network.closeConnection(first);
+      respond(h, c, status);
+      await settle();
+      deliver(h);
+      expect(peerGotResponses(h).map((r) => r.status)).toEqual([status]);
+      expect(h.peer.received.at(-1)!.source.connectionId).not.toBe(first);
+      expect(c.txn.state).toBe(state);
+      expect(h.tu.types()).toEqual(['request']); // no error: the backup worked
+      if (status >= 300) ack(h, c);
+    },
+  );
 });
