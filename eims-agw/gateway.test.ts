@@ -220,6 +220,17 @@ describe('media gateway with rtpengine', () => {
     const tlsId = /^a=tls-id:(\S+)$/m.exec(answer.sdp)?.[1];
     expect(tlsId).toMatch(/^[A-Za-z0-9_-]{20,255}$/);
     expect(tlsId).not.toBe('0123456789abcdefghij');
+    // A re-offer in the same call keeps the same DTLS association: the same tls-id (RFC 8842 §5).
+    await live.gateway.offer({ callId: id, fromTag: 'w', sdp, from: 'wic', to: 'ims' });
+    const again = await live.gateway.answer({
+      callId: id,
+      fromTag: 'w',
+      toTag: 'i',
+      sdp: imsSdp(sink.port),
+      from: 'ims',
+      to: 'wic',
+    });
+    expect(/^a=tls-id:(\S+)$/m.exec(again.sdp)?.[1]).toBe(tlsId);
     await live.gateway.delete({ callId: id });
   });
 

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { MediaError, RtpengineRejected, RtpengineTimeout } from './errors.ts';
-import { answerPlan, type MediaPolicy, offerPlan, type Side } from './media-policy.ts';
+import { answerPlan, type MediaPlan, type MediaPolicy, offerPlan, type Side } from './media-policy.ts';
 import type { QueryReply } from './ng/messages.ts';
 import type { NgApi } from './ng/ng-client.ts';
 import {
@@ -69,8 +69,11 @@ export interface MediaGatewayOptions {
 interface CallNotes {
   /** The WIC's offer carried a=tls-id (RFC 8842): our SDP toward it carries one too. */
   wicOfferedTlsId: boolean;
-  /** Ours, the same for the whole call (a new value would announce a new DTLS association). */
-  readonly tlsId: string;
+  /**
+   * Ours, the same for the whole call (a new value would announce a new DTLS association); made
+   * when first needed: most WICs (Chrome) send none, and 20 random bytes per call add up.
+   */
+  tlsId: string | undefined;
   /** The payload types of the last offer as its sender wrote it and as the answerer got it. */
   lastOffer?: { readonly sent: readonly SectionCodecs[]; readonly received: readonly SectionCodecs[] };
 }
@@ -78,6 +81,7 @@ interface CallNotes {
 export class MediaGateway {
   readonly #pool: RtpenginePool;
   readonly #policy: MediaPolicy;
+  readonly #plans = new Map<string, MediaPlan>();
   readonly #logger: Logger | undefined;
   readonly #maxSdpBytes: number | undefined;
   /** Keyed by the pool's pin, so notes vanish with the pin. */
@@ -95,9 +99,20 @@ export class MediaGateway {
     return checkSdp(sdp, this.#maxSdpBytes === undefined ? {} : { maxBytes: this.#maxSdpBytes });
   }
 
+  /** The policy's plan for each direction, worked out once (the policy does not change). */
+  #plan(kind: 'offer' | 'answer', from: Side, to: Side): MediaPlan {
+    const key = `${kind} ${from} ${to}`;
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      plan = kind === 'offer' ? offerPlan(this.#policy, from, to) : answerPlan(this.#policy, from, to);
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
   async offer(input: OfferInput): Promise<MediaResult> {
     const summary = this.check(input.sdp);
-    const plan = offerPlan(this.#policy, input.from, input.to);
+    const plan = this.#plan('offer', input.from, input.to);
     if (plan.kind === 'bypass') return { sdp: input.sdp, anchored: false, rtpengine: undefined };
     const isNew = this.#pool.lookup(input.callId) === undefined;
     const pin = this.#pool.acquire(input.callId);
@@ -119,7 +134,7 @@ export class MediaGateway {
 
   async answer(input: AnswerInput): Promise<MediaResult> {
     this.check(input.sdp);
-    const plan = answerPlan(this.#policy, input.from, input.to);
+    const plan = this.#plan('answer', input.from, input.to);
     if (plan.kind === 'bypass') return { sdp: input.sdp, anchored: false, rtpengine: undefined };
     // An answer for a call never offered here goes to a chosen instance, which says so.
     const isNew = this.#pool.lookup(input.callId) === undefined;
@@ -217,7 +232,7 @@ export class MediaGateway {
   #note(pin: PinnedCall): CallNotes {
     let notes = this.#notes.get(pin);
     if (notes === undefined) {
-      notes = { wicOfferedTlsId: false, tlsId: newTlsId() };
+      notes = { wicOfferedTlsId: false, tlsId: undefined };
       this.#notes.set(pin, notes);
     }
     return notes;
@@ -254,6 +269,8 @@ export class MediaGateway {
   #finish(sdp: string, to: Side, pin: PinnedCall): string {
     if (to === 'ims') return stripTlsId(sdp);
     const notes = this.#notes.get(pin);
-    return notes?.wicOfferedTlsId ? addTlsId(sdp, notes.tlsId) : sdp;
+    if (notes?.wicOfferedTlsId !== true) return sdp;
+    notes.tlsId ??= newTlsId();
+    return addTlsId(sdp, notes.tlsId);
   }
 }

@@ -29,7 +29,25 @@ export type PayloadMap = ReadonlyMap<number, number>;
 /** RFC 3551 §6: 96-127 are the dynamic payload types. */
 const isDynamic = (pt: number): boolean => pt >= 96 && pt <= 127;
 const RTPMAP = /^a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/;
-const PT_ATTRIBUTE = /^(a=(?:rtpmap|fmtp|rtcp-fb):)(\d+)(?=\s)/;
+const PT_ATTRIBUTES = ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:'] as const;
+
+/**
+ * The payload type an `a=rtpmap`, `a=fmtp` or `a=rtcp-fb` line is about and where its digits are
+ * (followed by whitespace); undefined for any other line. Read by hand: this runs on every line of
+ * each SDP renumbered, most of which (candidates, fingerprints) are none of these.
+ */
+function payloadTypeAt(line: string): { pt: number; start: number; end: number } | undefined {
+  if (line.charCodeAt(0) !== 0x61 || line.charCodeAt(1) !== 0x3d) return undefined;
+  const prefix = PT_ATTRIBUTES.find((p) => line.startsWith(p));
+  if (prefix === undefined) return undefined;
+  const start = prefix.length;
+  let end = start;
+  let pt = 0;
+  for (let c = line.charCodeAt(end); c >= 0x30 && c <= 0x39; c = line.charCodeAt(++end))
+    pt = pt * 10 + c - 0x30;
+  const next = line.charCodeAt(end);
+  return end > start && (next === 0x20 || next === 0x09) ? { pt, start, end } : undefined;
+}
 
 function splitLines(sdp: string): { lines: string[]; eol: string } {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
@@ -130,9 +148,10 @@ export function renumberPayloads(sdp: string, maps: readonly PayloadMap[]): stri
       .slice(0, 3);
     lines[start] = [...head, ...(present ?? []).map(rename)].join(' ');
     for (let j = start + 1; j < end; j++) {
-      lines[j] = (lines[j] ?? '').replace(PT_ATTRIBUTE, (_, attribute: string, pt: string) =>
-        map.has(Number(pt)) ? `${attribute}${rename(Number(pt))}` : `${attribute}${pt}`,
-      );
+      const line = lines[j] ?? '';
+      const at = payloadTypeAt(line);
+      if (at === undefined || !map.has(at.pt)) continue;
+      lines[j] = `${line.slice(0, at.start)}${rename(at.pt)}${line.slice(at.end)}`;
     }
   });
   return lines.join(eol);
