@@ -13,7 +13,7 @@ import { RtpengineRejected, RtpengineTimeout, RtpengineUnavailable } from './err
 import { MediaGateway } from './gateway.ts';
 import { DEFAULT_POLICY } from './media-policy.ts';
 import { asDict, bdecode, bencode } from './ng/bencode.ts';
-import { NgClient } from './ng/ng-client.ts';
+import { type NgApi, NgClient } from './ng/ng-client.ts';
 import { RtpenginePool } from './pool.ts';
 import { imsSdp, type LiveGateway, liveGateway, onLoopback, openSink, vector } from './test-fixtures.ts';
 
@@ -231,6 +231,38 @@ describe('media call life with rtpengine', () => {
       await admin.delete({ callId: first });
     } finally {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
+    }
+  });
+
+  it('[DESIGN-media-no-leak] MUST still send the delete of a call whose rtpengine the pool holds down (only slow: its ping timed out), so no session is left there', async () => {
+    const real = new NgClient({ host: rtpengine.host, port: rtpengine.ngPort });
+    // The same rtpengine, whose pings time out while `slow` (as under overload).
+    let slow = false;
+    const flaky: NgApi = {
+      address: real.address,
+      ping: () => (slow ? Promise.reject(new RtpengineTimeout('ping', real.address, 1500)) : real.ping()),
+      offer: (r) => real.offer(r),
+      answer: (r) => real.answer(r),
+      delete: (r) => real.delete(r),
+      query: (r) => real.query(r),
+      list: (n) => real.list(n),
+      close: () => real.close(),
+    };
+    const pool = new RtpenginePool({ instances: [flaky], pingIntervalMs: 60_000 });
+    await pool.start();
+    const gateway = new MediaGateway({ pool, policy: DEFAULT_POLICY });
+    try {
+      const id = callId('slow');
+      await gateway.offer({ callId: id, fromTag: 'w', sdp: chrome, from: 'wic', to: 'ims' });
+      expect(await calls()).toContain(id);
+      slow = true;
+      pool.reportFailure(flaky, new RtpengineTimeout('offer', real.address, 1500));
+      await vi.waitFor(() => expect(pool.status()[0]?.state).toBe('down'));
+      expect(await gateway.delete({ callId: id })).toEqual({ deleted: true });
+      expect(await calls()).not.toContain(id);
+      expect(pool.activeCalls).toBe(0);
+    } finally {
+      await pool.stop();
     }
   });
 

@@ -7,6 +7,7 @@ import { PortAllocator } from '../conformance/harness/ports.ts';
 import { printPeerOutputOnFailure } from '../conformance/harness/vitest-hooks.ts';
 import { type Rtpengine, startRtpengine } from '../conformance/rtpengine/rtpengine.ts';
 import { UnsatisfiableSdp } from './errors.ts';
+import type { MediaGateway } from './gateway.ts';
 import { DEFAULT_POLICY } from './media-policy.ts';
 import { NgClient } from './ng/ng-client.ts';
 import {
@@ -28,6 +29,10 @@ let admin: NgClient;
 let chrome: string;
 let seq = 0;
 const callId = (name: string) => `${name}-${process.pid}-${++seq}`;
+
+/** The IMS side's answer (tag i) to the WIC's offer (tag w) in call `id`. */
+const imsAnswers = (gateway: MediaGateway, id: string) =>
+  gateway.answer({ callId: id, fromTag: 'w', toTag: 'i', sdp: imsSdp(sink.port), from: 'ims', to: 'wic' });
 
 /** No ICE, DTLS, SDES or WebRTC-only attribute may reach the IMS side. */
 const WEBRTC_ONLY =
@@ -153,14 +158,7 @@ describe('media gateway with rtpengine', () => {
       const id = callId(`setup-${setup}`);
       const sdp = chrome.replace('a=setup:actpass', `a=setup:${setup}`);
       await live.gateway.offer({ callId: id, fromTag: 'w', sdp, from: 'wic', to: 'ims' });
-      const answer = await live.gateway.answer({
-        callId: id,
-        fromTag: 'w',
-        toTag: 'i',
-        sdp: imsSdp(sink.port),
-        from: 'ims',
-        to: 'wic',
-      });
+      const answer = await imsAnswers(live.gateway, id);
       roles[setup] = inspect(answer.sdp).media.setup;
       await live.gateway.delete({ callId: id });
     }
@@ -209,27 +207,13 @@ describe('media gateway with rtpengine', () => {
     const sdp = chrome.replace('a=mid:audio', 'a=mid:audio\r\na=tls-id:0123456789abcdefghij');
     const offer = await live.gateway.offer({ callId: id, fromTag: 'w', sdp, from: 'wic', to: 'ims' });
     expect(offer.sdp).not.toMatch(/a=tls-id/);
-    const answer = await live.gateway.answer({
-      callId: id,
-      fromTag: 'w',
-      toTag: 'i',
-      sdp: imsSdp(sink.port),
-      from: 'ims',
-      to: 'wic',
-    });
+    const answer = await imsAnswers(live.gateway, id);
     const tlsId = /^a=tls-id:(\S+)$/m.exec(answer.sdp)?.[1];
     expect(tlsId).toMatch(/^[A-Za-z0-9_-]{20,255}$/);
     expect(tlsId).not.toBe('0123456789abcdefghij');
     // A re-offer in the same call keeps the same DTLS association: the same tls-id (RFC 8842 §5).
     await live.gateway.offer({ callId: id, fromTag: 'w', sdp, from: 'wic', to: 'ims' });
-    const again = await live.gateway.answer({
-      callId: id,
-      fromTag: 'w',
-      toTag: 'i',
-      sdp: imsSdp(sink.port),
-      from: 'ims',
-      to: 'wic',
-    });
+    const again = await imsAnswers(live.gateway, id);
     expect(/^a=tls-id:(\S+)$/m.exec(again.sdp)?.[1]).toBe(tlsId);
     await live.gateway.delete({ callId: id });
   });
@@ -242,14 +226,7 @@ describe('media gateway with rtpengine', () => {
     try {
       const id = callId('lite');
       await lite.gateway.offer({ callId: id, fromTag: 'w', sdp: chrome, from: 'wic', to: 'ims' });
-      const answer = await lite.gateway.answer({
-        callId: id,
-        fromTag: 'w',
-        toTag: 'i',
-        sdp: imsSdp(sink.port),
-        from: 'ims',
-        to: 'wic',
-      });
+      const answer = await imsAnswers(lite.gateway, id);
       expect(inspect(answer.sdp).session.icelite).toBe('ice-lite');
       await lite.gateway.delete({ callId: id });
       const fullId = callId('full');

@@ -159,23 +159,20 @@ export class MediaGateway {
    * was never anchored here or rtpengine had already forgotten it.
    */
   async delete(input: DeleteInput): Promise<{ readonly deleted: boolean }> {
-    let pin: PinnedCall | undefined;
-    try {
-      pin = this.#pool.lookup(input.callId);
-    } catch (error) {
-      // Its rtpengine is down: nothing to delete there now, and the pin has no further use.
-      this.#pool.release(input.callId);
-      throw error;
-    }
+    // Sent also when the pool holds the instance down: it may only have been slow to answer a
+    // ping, and a delete not sent would leave the session there until rtpengine's own timeout.
+    const pin = this.#pool.pinned(input.callId);
     if (pin === undefined) return { deleted: false };
-    const found = pin;
     try {
-      await this.#call(found, false, (api) => api.delete(input));
+      await this.#call(pin, false, (api) => api.delete(input));
     } catch (error) {
       if (error instanceof RtpengineRejected && error.unknownCall) {
         this.#pool.release(input.callId);
         return { deleted: false };
       }
+      // The whole call's delete unreachable or unanswered: nothing more will be sent for it.
+      const wholeCall = input.toTag === undefined && input.viaBranch === undefined;
+      if (wholeCall && !(error instanceof RtpengineRejected)) this.#pool.release(input.callId);
       throw error;
     }
     if (input.toTag === undefined && input.viaBranch === undefined) this.#pool.release(input.callId);

@@ -113,6 +113,16 @@ export class RtpenginePool {
     return pin;
   }
 
+  /**
+   * The pinned instance of a known call whatever its state, for ending the call there: an
+   * instance marked down may only have been slow (a ping that timed out under load), and a
+   * delete not sent leaves its session behind.
+   */
+  pinned(callId: string): PinnedCall | undefined {
+    this.#assertRunning();
+    return this.#pins.get(callId);
+  }
+
   /** Forgets a call's pin (after its delete, or when rtpengine no longer knows it). */
   release(callId: string): void {
     const pin = this.#pins.get(callId);
