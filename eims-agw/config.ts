@@ -63,7 +63,7 @@ export const EIMS_AGW_SCHEMA = {
   retries: {
     env: 'RTPENGINE_RETRIES',
     meaning:
-      'NG retransmissions before a request fails (with the default timeout an unreachable rtpengine fails in 1.5 s)',
+      'NG retransmissions before a request fails (with the default timeout an unreachable rtpengine fails in 1.5 s); a delete gets two more, each wait doubling',
     default: '2',
     parse: integerIn(0, 10),
   },

@@ -156,6 +156,13 @@ export class NgClient implements NgApi {
         resolve: (reply) => this.#finish(cookie, 'ok', () => resolve(reply)),
         reject: (error) => this.#finish(cookie, resultOf(error), () => reject(error)),
       };
+      // A delete ends a call that is over on the SIP side: nothing waits for it, and one lost
+      // leaves rtpengine's session behind. It gets two tries more, each waiting twice as long
+      // as the one before (500, 1000, 2000 ... ms), the backoff easing a busy rtpengine.
+      const cleanup = command === 'delete';
+      const retries = cleanup ? this.#retries + 2 : this.#retries;
+      let wait = this.#timeoutMs;
+      let waited = 0;
       const transmit = (): void => {
         attempts++;
         socket.send(payload, (err) => {
@@ -164,10 +171,12 @@ export class NgClient implements NgApi {
               new RtpengineUnavailable('unreachable', `cannot send to ${this.address}: ${err.message}`),
             );
         });
-        pending.timer = this.#clock.setTimer(this.#timeoutMs, () => {
+        pending.timer = this.#clock.setTimer(wait, () => {
+          waited += wait;
+          if (cleanup) wait *= 2;
           if (!this.#pending.has(cookie)) return;
-          if (attempts <= this.#retries) transmit();
-          else pending.reject(new RtpengineTimeout(command, this.address, this.#timeoutMs * attempts));
+          if (attempts <= retries) transmit();
+          else pending.reject(new RtpengineTimeout(command, this.address, waited));
         });
       };
       this.#pending.set(cookie, pending);
