@@ -230,7 +230,13 @@ export class ForwardContext implements ClientTransactionUser {
     }
     const pending = this.pending;
     if (pending === undefined) {
-      const rewrite = transform(response, b);
+      let rewrite: Promise<void> | undefined;
+      try {
+        rewrite = transform(response, b);
+      } catch {
+        // A transform must not fail; if one does, the response goes on as it is.
+        rewrite = undefined;
+      }
       if (rewrite === undefined) {
         this.handle(b, response);
         return;
