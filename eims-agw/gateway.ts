@@ -163,6 +163,7 @@ export class MediaGateway {
     // ping, and a delete not sent would leave the session there until rtpengine's own timeout.
     const pin = this.#pool.pinned(input.callId);
     if (pin === undefined) return { deleted: false };
+    const wholeCall = input.toTag === undefined && input.viaBranch === undefined;
     try {
       await this.#call(pin, false, (api) => api.delete(input));
     } catch (error) {
@@ -171,11 +172,10 @@ export class MediaGateway {
         return { deleted: false };
       }
       // The whole call's delete unreachable or unanswered: nothing more will be sent for it.
-      const wholeCall = input.toTag === undefined && input.viaBranch === undefined;
       if (wholeCall && !(error instanceof RtpengineRejected)) this.#pool.release(input.callId);
       throw error;
     }
-    if (input.toTag === undefined && input.viaBranch === undefined) this.#pool.release(input.callId);
+    if (wholeCall) this.#pool.release(input.callId);
     else if ((await this.query(input.callId)) === undefined) this.#pool.release(input.callId);
     return { deleted: true };
   }

@@ -228,35 +228,25 @@ export class ForwardContext implements ClientTransactionUser {
       this.handle(b, response);
       return;
     }
+    const handle = (): void => this.handle(b, response);
     const pending = this.pending;
-    if (pending === undefined) {
-      let rewrite: Promise<void> | undefined;
-      try {
-        rewrite = transform(response, b);
-      } catch {
-        // A transform must not fail; if one does, the response goes on as it is.
-        rewrite = undefined;
-      }
-      if (rewrite === undefined) {
-        this.handle(b, response);
-        return;
-      }
-      this.chainHandle(rewrite, b, response);
+    if (pending !== undefined) {
+      // Behind the responses still being rewritten, in arrival order.
+      this.queue(
+        pending.then(() => transform(response, b)),
+        handle,
+      );
       return;
     }
-    this.chainHandle(
-      pending.then(
-        () => transform(response, b),
-        () => undefined,
-      ),
-      b,
-      response,
-    );
-  }
-
-  /** Handles `response` once `before` settles; later responses wait behind it (`pending`). */
-  private chainHandle(before: Promise<unknown>, b: Branch, response: SipResponse): void {
-    this.queue(before, () => this.handle(b, response));
+    let rewrite: Promise<void> | undefined;
+    try {
+      rewrite = transform(response, b);
+    } catch {
+      // A transform must not fail; if one does, the response goes on as it is.
+      rewrite = undefined;
+    }
+    if (rewrite === undefined) handle();
+    else this.queue(rewrite, handle);
   }
 
   /** Runs `fn` after the responses still being transformed, or at once when none is. */
