@@ -1,7 +1,8 @@
 /**
  * The floor of the forwarding-CPU benchmark: the least a WebSocket-to-UDP relay does in Node
  * with the same I/O the eP-CSCF uses (`ws` on a node:http server without compression, text
- * frames, the `sip` subprotocol; one `node:dgram` socket toward the core). A client's message
+ * frames, the `sip` subprotocol; one `node:dgram` socket toward the core, with the transport's
+ * address lookup). A client's message
  * goes to the core unchanged; a message from the core goes back to the client whose Call-ID it
  * carries. Nothing is parsed, checked or kept beyond that map: it is not a SIP proxy (no Via,
  * no transaction, no Path or Record-Route), only a measuring stick for what the same traffic
@@ -11,6 +12,7 @@
 import { createSocket } from 'node:dgram';
 import type { Server } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { literalFirstLookup } from '../sip/transport/index.ts';
 
 export interface Relay {
   /** the UDP port toward the core */
@@ -29,7 +31,7 @@ function callIdOf(b: Buffer): string {
 }
 
 export async function startRelay(server: Server, coreHost: string, corePort: number): Promise<Relay> {
-  const udp = createSocket('udp4');
+  const udp = createSocket({ type: 'udp4', lookup: literalFirstLookup });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
   const clients = new Map<string, WebSocket>();
   const wss = new WebSocketServer({

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../clock/clock.ts';
 import { flatString as flat } from '../grammar/flat-string.ts';
 import type { SipMessage, SipRequest } from '../message/message.ts';
 import { serialize } from '../message/serialize.ts';
-import { type Destination, RELIABLE, type Transport, TransportError } from '../transport/types.ts';
+import { type Destination, RELIABLE, SENT, type Transport, TransportError } from '../transport/types.ts';
 import type { TransactionTimers } from './timers.ts';
 import type { ClientTransactionUser, Transaction } from './transaction-user.ts';
 
@@ -164,12 +164,17 @@ export abstract class TransactionBase {
   protected transmitStored(stored: Stored): void {
     const transport = this.host.transport;
     if (Buffer.isBuffer(stored) && transport.sendBytes !== undefined)
-      transport.sendBytes(stored, this.dest).then(undefined, (err: unknown) => this.sendRejected(err));
+      this.watch(transport.sendBytes(stored, this.dest));
     else if (!Buffer.isBuffer(stored)) this.transmit(stored);
   }
 
   protected transmit(message: SipMessage): void {
-    this.host.transport.send(message, this.dest).then(undefined, (err: unknown) => this.sendRejected(err));
+    this.watch(this.host.transport.send(message, this.dest));
+  }
+
+  /** Routes a send's failure to `transportFailed`; a send done at once (SENT) needs no watching. */
+  private watch(sending: Promise<void>): void {
+    if (sending !== SENT) sending.then(undefined, (err: unknown) => this.sendRejected(err));
   }
 
   private sendRejected(err: unknown): void {

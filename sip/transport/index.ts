@@ -16,13 +16,14 @@ export {
   type Destination,
   RELIABLE,
   type ReceivedMessage,
+  SENT,
   type Source,
   type Transport,
   type TransportDelegate,
   TransportError,
   type TransportProtocol,
 } from './types.ts';
-export { MAX_DATAGRAM, UdpTransport, type UdpTransportOptions } from './udp.ts';
+export { literalFirstLookup, MAX_DATAGRAM, UdpTransport, type UdpTransportOptions } from './udp.ts';
 export { stampReceived } from './via-received.ts';
 export { WsTransport, type WsTransportOptions } from './ws.ts';
 export type { WsConnection } from './ws-connection.ts';

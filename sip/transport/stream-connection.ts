@@ -7,10 +7,9 @@ import { countClose } from './counters.ts';
 import { faultResponse } from './fault-response.ts';
 import { type InboundContext, type Replier, receiveFrame } from './inbound.ts';
 import { type FrameSink, type FramingFault, StreamFramer } from './stream-framer.ts';
-import { type Destination, type Source, TransportError, type TransportProtocol } from './types.ts';
+import { type Destination, SENT, type Source, TransportError, type TransportProtocol } from './types.ts';
 
 const CRLF = Buffer.from('\r\n', 'latin1');
-const DONE: Promise<void> = Promise.resolve();
 const CONNECTION = Symbol('sip.connection');
 
 /** What a connection needs from its transport. */
@@ -83,7 +82,7 @@ export class StreamConnection implements Connection, FrameSink, Replier {
       );
     }
     this.write(data);
-    return DONE;
+    return SENT;
   }
 
   replyBytes(data: Buffer): void {

@@ -52,6 +52,12 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * What a send returns when the message was handed to the socket at once: a promise already
+ * resolved, shared, so that a caller can tell it apart and skip the promise turn of waiting on it.
+ */
+export const SENT: Promise<void> = Promise.resolve();
+
 /** What the transaction layer needs from the transports below it. */
 export interface Transport {
   /** Sends one message; rejects with TransportError on failure (RFC 3261 §17.1.4, §17.2.4). */

@@ -3,7 +3,7 @@ import { parseMessage } from '../parser/parse-message.ts';
 import { Inbox, options, udpPeer, vector, waitFor } from './test-kit.ts';
 import { TransportManager } from './transport-manager.ts';
 import { TransportError } from './types.ts';
-import { UdpTransport } from './udp.ts';
+import { literalFirstLookup, UdpTransport } from './udp.ts';
 
 let manager: TransportManager | undefined;
 const peers: Array<{ close(): Promise<void> }> = [];
@@ -128,5 +128,36 @@ describe('UdpTransport', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).kind).toBe('too-large');
+  });
+
+  it('[RFC3261-18.1.1-send] sends to a host name, resolved by the socket', async () => {
+    const { inbox, peer, port } = await setup('127.0.0.1');
+    peer.send(options('UDP', '127.0.0.1', { body: 'by name' }), port, '127.0.0.1');
+    const rm = await inbox.next();
+    await manager!.send(rm.message, { protocol: 'udp', address: 'localhost', port: peer.port });
+    await waitFor(() => peer.got.length === 1, 'the datagram');
+    const back = parseMessage(peer.got[0]!);
+    expect(back.ok && back.message.body.toString()).toBe('by name');
+  });
+});
+
+describe('literalFirstLookup', () => {
+  it('answers an address literal before it returns, with its family', () => {
+    const answers: unknown[][] = [];
+    literalFirstLookup('192.0.2.1', { family: 4 }, (...a: unknown[]) => answers.push(a));
+    literalFirstLookup('::ffff:192.0.2.1', { family: 6 }, (...a: unknown[]) => answers.push(a));
+    expect(answers).toEqual([
+      [null, '192.0.2.1', 4],
+      [null, '::ffff:192.0.2.1', 6],
+    ]);
+  });
+
+  it('leaves a host name to dns.lookup', async () => {
+    const answer = await new Promise<unknown[]>((resolve) => {
+      let returned = false;
+      literalFirstLookup('localhost', { family: 4 }, (...a: unknown[]) => resolve([returned, ...a]));
+      returned = true;
+    });
+    expect(answer).toEqual([true, null, '127.0.0.1', 4]);
   });
 });

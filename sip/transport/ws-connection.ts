@@ -3,10 +3,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { Connection } from './connection-table.ts';
 import { countClose } from './counters.ts';
 import { type InboundContext, type Replier, receiveFrame } from './inbound.ts';
-import { type Destination, type Source, TransportError } from './types.ts';
+import { type Destination, SENT, type Source, TransportError } from './types.ts';
 import type { KeepAliveMember } from './ws-keep-alive.ts';
 
-const DONE: Promise<void> = Promise.resolve();
 const CONNECTION = Symbol('sip.connection');
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -70,7 +69,7 @@ export class WsConnection implements Connection, Replier, KeepAliveMember {
       );
     }
     this.write(data);
-    return DONE;
+    return SENT;
   }
 
   replyBytes(data: Buffer): void {
