@@ -63,7 +63,7 @@ export const EIMS_AGW_SCHEMA = {
   retries: {
     env: 'RTPENGINE_RETRIES',
     meaning:
-      'NG retransmissions before a request fails (with the default timeout an unreachable rtpengine fails in 1.5 s); a delete gets two more, each wait doubling',
+      'NG retransmissions before a request fails (with the default timeout an unreachable rtpengine fails in 1.5 s); an answer or a delete gets two more, each wait doubling (7.5 s more by default)',
     default: '2',
     parse: integerIn(0, 10),
   },

@@ -122,35 +122,41 @@ describe('NG client', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('[RFC3261-21.5.4-rtpengine-timeout] MUST retransmit a delete two times more than other requests, each wait twice the one before, before it times out', async () => {
-    const clock = new FakeClock();
-    const { server, client } = await setup(() => undefined, clock);
-    let settled: unknown;
-    const deleting = client.delete({ callId: 'gone' }).catch((error: unknown) => {
-      settled = error;
-    });
-    // Sent at 0, 500, 1500, 3500 and 7500 ms; it fails at 15500 ms.
-    for (const [advance, sent] of [
-      [0, 1],
-      [500, 2],
-      [1000, 3],
-      [2000, 4],
-      [4000, 5],
-    ] as const) {
-      clock.advance(advance);
-      await vi.waitFor(() => expect(server.received).toHaveLength(sent));
-    }
-    clock.advance(7999);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(settled).toBeUndefined();
-    clock.advance(1);
-    await deleting;
-    expect(settled).toBeInstanceOf(RtpengineTimeout);
-    expect((settled as RtpengineTimeout).waitedMs).toBe(15_500);
-    expect(server.received).toHaveLength(5);
-    expect(new Set(server.received.map((r) => r.cookie)).size).toBe(1);
-    expect(clock.pending).toBe(0);
-  });
+  it.each([
+    ['delete', (c: NgClient) => c.delete({ callId: 'gone' })],
+    ['answer', (c: NgClient) => c.answer({ callId: 'late', fromTag: 'a', toTag: 'b', sdp: 'v=0\r\n' })],
+  ] as const)(
+    '[RFC3261-21.5.4-rtpengine-timeout] MUST retransmit %s two times more than other requests, each wait twice the one before, before it times out',
+    async (_command, send) => {
+      const clock = new FakeClock();
+      const { server, client } = await setup(() => undefined, clock);
+      let settled: unknown;
+      const sending = send(client).catch((error: unknown) => {
+        settled = error;
+      });
+      // Sent at 0, 500, 1500, 3500 and 7500 ms; it fails at 15500 ms.
+      for (const [advance, sent] of [
+        [0, 1],
+        [500, 2],
+        [1000, 3],
+        [2000, 4],
+        [4000, 5],
+      ] as const) {
+        clock.advance(advance);
+        await vi.waitFor(() => expect(server.received).toHaveLength(sent));
+      }
+      clock.advance(7999);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBeUndefined();
+      clock.advance(1);
+      await sending;
+      expect(settled).toBeInstanceOf(RtpengineTimeout);
+      expect((settled as RtpengineTimeout).waitedMs).toBe(15_500);
+      expect(server.received).toHaveLength(5);
+      expect(new Set(server.received.map((r) => r.cookie)).size).toBe(1);
+      expect(clock.pending).toBe(0);
+    },
+  );
 
   it('[RTPENGINE-ng-error-reason] MUST turn result=error into RtpengineRejected carrying error-reason', async () => {
     const { client, exchanges } = await setup((req) =>

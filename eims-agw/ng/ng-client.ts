@@ -156,10 +156,14 @@ export class NgClient implements NgApi {
         resolve: (reply) => this.#finish(cookie, 'ok', () => resolve(reply)),
         reject: (error) => this.#finish(cookie, resultOf(error), () => reject(error)),
       };
-      // A delete ends a call that is over on the SIP side: nothing waits for it, and one lost
-      // leaves rtpengine's session behind. It gets two tries more, each waiting twice as long
-      // as the one before (500, 1000, 2000 ... ms), the backoff easing a busy rtpengine.
-      const cleanup = command === 'delete';
+      // Two requests must land even when rtpengine is slow. A delete ends a call that is over on
+      // the SIP side: nothing waits for it, and one lost leaves rtpengine's session behind. An
+      // answer completes a call the callee has already accepted: one given up on sends the
+      // browser the IMS side's SDP, which it cannot use, and the call fails after all. Both get
+      // two tries more, each waiting twice as long as the one before (500, 1000, 2000 ... ms),
+      // the backoff easing a busy rtpengine. An offer still fails fast: its 503 goes back before
+      // anyone is alerted.
+      const cleanup = command === 'delete' || command === 'answer';
       const retries = cleanup ? this.#retries + 2 : this.#retries;
       let wait = this.#timeoutMs;
       let waited = 0;
