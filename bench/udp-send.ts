@@ -1,0 +1,124 @@
+/**
+ * `npx tsx bench/udp-send.ts [--smoke] [--json]`: CPU per UDP datagram in Node, sent and received
+ * on loopback by one process, with Node's default per-send address lookup and with the SIP UDP
+ * transport's (`literalFirstLookup`, sip/transport/udp.ts), in bursts of 1 and of 16 datagrams
+ * (BENCHMARKS.md, "UDP sends without the lookup tick").
+ *
+ * Node's dgram sends every datagram through `dns.lookup`, which answers an address literal on
+ * the next tick; the transport's lookup answers it at once. Each round sends `count` datagrams of
+ * 600 octets (a SIP message's size) in bursts, waiting for a burst to be received before the next,
+ * and reads process.cpuUsage (user + system: the kernel's loopback work is in it, once for the
+ * send and once for the receive). Rounds alternate the two lookups; the median round is kept.
+ */
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { literalFirstLookup } from '../sip/transport/index.ts';
+import { num, ratio, table } from './report.ts';
+
+export type Lookup = 'node-default' | 'literal-first';
+
+export interface UdpSendRow {
+  readonly lookup: Lookup;
+  readonly burst: number;
+  /** CPU µs per datagram, sent and received, median round */
+  readonly cpuUs: number;
+  readonly datagrams: number;
+}
+
+const PAYLOAD = Buffer.alloc(600, 0x61);
+const HOST = '127.0.0.1';
+
+async function bound(options: SocketOptions): Promise<Socket> {
+  const socket = createSocket(options);
+  await new Promise<void>((resolve) => socket.bind(0, HOST, () => resolve()));
+  return socket;
+}
+
+/** One round: CPU µs per datagram. */
+async function round(lookup: Lookup, burst: number, count: number): Promise<number> {
+  const rx = await bound({ type: 'udp4' });
+  const tx = await bound(
+    lookup === 'literal-first' ? { type: 'udp4', lookup: literalFirstLookup } : { type: 'udp4' },
+  );
+  const port = rx.address().port;
+  let received = 0;
+  let sent = 0;
+  let wake: (() => void) | undefined;
+  rx.on('message', () => {
+    received++;
+    if (received === sent && wake !== undefined) {
+      const w = wake;
+      wake = undefined;
+      w();
+    }
+  });
+  const start = process.cpuUsage();
+  while (sent < count) {
+    const drained = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    for (let k = 0; k < burst; k++, sent++) tx.send(PAYLOAD, port, HOST);
+    await drained;
+  }
+  const used = process.cpuUsage(start);
+  await new Promise<void>((resolve) => rx.close(() => resolve()));
+  await new Promise<void>((resolve) => tx.close(() => resolve()));
+  return (used.user + used.system) / received;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+export async function measureUdpSend(options: { count: number; rounds: number }): Promise<UdpSendRow[]> {
+  const rows: UdpSendRow[] = [];
+  for (const burst of [1, 16]) {
+    const figures: Record<Lookup, number[]> = { 'node-default': [], 'literal-first': [] };
+    for (let r = 0; r < options.rounds; r++)
+      for (const lookup of ['node-default', 'literal-first'] as const)
+        figures[lookup].push(await round(lookup, burst, options.count));
+    for (const lookup of ['node-default', 'literal-first'] as const)
+      rows.push({ lookup, burst, cpuUs: median(figures[lookup]), datagrams: options.count });
+  }
+  return rows;
+}
+
+export function formatUdpSend(rows: readonly UdpSendRow[]): string {
+  const body = rows.map((r) => {
+    const base = rows.find((b) => b.burst === r.burst && b.lookup === 'node-default');
+    return [r.lookup, String(r.burst), String(r.datagrams), num(r.cpuUs, 2), ratio(r.cpuUs, base?.cpuUs)];
+  });
+  return [
+    `node ${process.version}; CPU (user + system) per 600-octet datagram sent and received on loopback in one process; median round`,
+    '',
+    ...table(['lookup', 'burst', 'datagrams', 'CPU µs/datagram', 'vs node-default'], body, [
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { smoke: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const rows = await measureUdpSend(values.smoke ? { count: 400, rounds: 1 } : { count: 100_000, rounds: 5 });
+  process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatUdpSend(rows)}\n`);
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
