@@ -206,13 +206,6 @@ export const EPCSCF_SCHEMA = {
     default: '60',
     parse: integerIn(0, 86400),
   },
-  overloadDelayMs: {
-    env: 'OVERLOAD_DELAY_MS',
-    meaning:
-      'Event-loop delay in ms above which client requests that start something new (out of dialog: REGISTER, INVITE, MESSAGE...) get 503 with Retry-After, so that calls in progress finish; 0: never',
-    default: '200',
-    parse: integerIn(0, 60000),
-  },
   bearerRequired: {
     env: 'BEARER_REQUIRED',
     meaning:

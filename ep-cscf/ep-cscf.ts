@@ -26,7 +26,6 @@ import type { EpCscfContext } from './context.ts';
 import { EpCscfCore } from './core.ts';
 import { FlowTokens } from './flow/flow-token.ts';
 import { createEpCscfMetrics } from './metrics.ts';
-import { EventLoopDelay, LoadShedding, type LoopDelay } from './overload.ts';
 import { attachPoolRegistrar } from './registration/pool-register.ts';
 import { RegEventSubscriber } from './registration/reg-event.ts';
 
@@ -57,8 +56,6 @@ export interface EpCscfOptions {
   media?: MediaGateway;
   /** the WAF of this process: its issuer and resource-server client, unless WAF_ISSUER says otherwise */
   tokenAuthority?: TokenAuthority;
-  /** how late the event loop is (load shedding, OVERLOAD_DELAY_MS); default: measured */
-  loopDelay?: LoopDelay;
 }
 
 export interface RunningEpCscf {
@@ -125,8 +122,6 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
 
   const store = o.store ?? new MemoryRegistrationStore();
   const metrics = createEpCscfMetrics(o.registry, () => store.size());
-  const measured = o.loopDelay === undefined && config.overloadDelayMs > 0 ? new EventLoopDelay() : undefined;
-  const shedding = new LoadShedding(o.loopDelay ?? measured ?? { delayMs: 0 }, config.overloadDelayMs);
   let layer: TransactionLayer | undefined;
   let calls: CallControl | undefined;
   const context: EpCscfContext = {
@@ -155,7 +150,6 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
       regEvent: config.regEvent,
     },
     now: () => Date.now(),
-    shedding,
     bearer,
     regEvent: undefined,
   };
@@ -219,7 +213,6 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     wsPort,
     async stop() {
       clearInterval(sweep);
-      measured?.stop();
       // Pool identities are deregistered at the core and their leases released first.
       await context.pool?.stop();
       bearer?.bindings.close();
