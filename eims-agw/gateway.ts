@@ -19,7 +19,9 @@ import {
   renumbers,
   reverseRenumbering,
   type SectionCodecs,
+  type SectionFormats,
   sectionCodecs,
+  sectionFormats,
 } from './payload-renumber.ts';
 import type { PinnedCall, RtpenginePool } from './pool.ts';
 import { checkSdp, type SdpSummary } from './sdp-check.ts';
@@ -74,8 +76,11 @@ interface CallNotes {
    * when first needed: most WICs (Chrome) send none, and 20 random bytes per call add up.
    */
   tlsId: string | undefined;
-  /** The payload types of the last offer as its sender wrote it and as the answerer got it. */
-  lastOffer?: { readonly sent: readonly SectionCodecs[]; readonly received: readonly SectionCodecs[] };
+  /**
+   * The last offer's payload types: the numbers its sender wrote (all an answer's renumbering
+   * back needs of it), and the codecs as the answerer got it.
+   */
+  lastOffer?: { readonly sent: readonly SectionFormats[]; readonly received: readonly SectionCodecs[] };
 }
 
 export class MediaGateway {
@@ -128,7 +133,7 @@ export class MediaGateway {
     const notes = this.#note(pin);
     if (input.from === 'wic') notes.wicOfferedTlsId = summary.hasTlsId;
     const sdp = this.#finish(reply.sdp, input.to, pin);
-    notes.lastOffer = { sent: sectionCodecs(input.sdp), received: sectionCodecs(sdp) };
+    notes.lastOffer = { sent: sectionFormats(input.sdp), received: sectionCodecs(sdp) };
     return { sdp, anchored: true, rtpengine: pin.instance.address };
   }
 

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   answerRenumbering,
@@ -5,7 +6,10 @@ import {
   renumberPayloads,
   reverseRenumbering,
   sectionCodecs,
+  sectionFormats,
 } from './payload-renumber.ts';
+
+const SDP_VECTORS = new URL('../../shared/vectors/sdp/', import.meta.url);
 
 /** An SDP with one audio section per entry: [formats, rtpmap/fmtp/rtcp-fb lines]. */
 function sdp(...sections: Array<[string, string[]]>): string {
@@ -146,5 +150,25 @@ describe('answers that renumber payload types', () => {
     const map = [new Map([[126, 101]]), new Map([[126, 101]])];
     expect(renumberPayloads(withData, map)).toContain('m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n');
     expect(renumberPayloads(withData, map)).toContain('m=audio 40000 RTP/AVP 101\r\n');
+  });
+
+  it('[RFC3264-6.1-answer-renumbers-dtmf] reads the same payload type numbers from the m= lines alone as from the whole SDP, for every SDP vector', () => {
+    const files = readdirSync(SDP_VECTORS, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.sdp'),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(new URL(file, SDP_VECTORS), 'latin1');
+      for (const variant of [text, text.replace(/\r?\n/g, '\r\n'), text.replace(/\r\n/g, '\n')])
+        expect(
+          sectionFormats(variant).map((s) => [...s]),
+          file,
+        ).toEqual(sectionCodecs(variant).map((s) => [...s.keys()]));
+    }
+    expect(sectionFormats('m=audio 9 RTP/AVP 0\nm=video 9 RTP/AVP 96').map((s) => [...s])).toEqual([
+      [0],
+      [96],
+    ]);
+    expect(sectionFormats('v=0\r\n')).toEqual([]);
   });
 });

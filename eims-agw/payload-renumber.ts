@@ -90,6 +90,31 @@ export function sectionCodecs(sdp: string): SectionCodecs[] {
   });
 }
 
+/** One media section's payload type numbers (its m= line's formats). */
+export type SectionFormats = ReadonlySet<number>;
+
+/**
+ * The payload type numbers of each media section, read from the m= lines alone: the keys of
+ * `sectionCodecs`, without going through every attribute line (a browser's offer has dozens).
+ */
+export function sectionFormats(sdp: string): SectionFormats[] {
+  const out: SectionFormats[] = [];
+  let at = sdp.startsWith('m=') ? 0 : nextMLine(sdp, 0);
+  while (at >= 0) {
+    let end = sdp.indexOf('\n', at);
+    if (end < 0) end = sdp.length;
+    out.push(new Set(formats(sdp.slice(at, sdp.charCodeAt(end - 1) === 0x0d ? end - 1 : end))));
+    at = nextMLine(sdp, end);
+  }
+  return out;
+}
+
+/** Where the next line that starts with m= begins, from `from` on; -1 when none does. */
+function nextMLine(sdp: string, from: number): number {
+  const i = sdp.indexOf('\nm=', from);
+  return i < 0 ? -1 : i + 1;
+}
+
 /**
  * Per media section of `answer`, its dynamic payload types whose codec the offer (as the
  * answerer received it) carried only under another number, mapped to the offer's number.
@@ -116,7 +141,7 @@ const taken = (map: PayloadMap, target: number): boolean => [...map.values()].in
  */
 export function reverseRenumbering(
   maps: readonly PayloadMap[],
-  offerer: readonly SectionCodecs[],
+  offerer: readonly (SectionFormats | SectionCodecs)[],
 ): PayloadMap[] {
   return maps.map((map, i) => {
     const own = offerer[i];
