@@ -6,6 +6,7 @@ import type { BearerAccess } from './bearer/bearer-access.ts';
 import type { CallControl } from './calls/call-control.ts';
 import type { FlowTokens } from './flow/flow-token.ts';
 import type { EpCscfMetrics } from './metrics.ts';
+import type { LoadShedding } from './overload.ts';
 import type { PoolRegistrar } from './pool/pool-registrar.ts';
 
 /** What the eP-CSCF's modules share: created once by ep-cscf.ts and handed to each. */
@@ -25,6 +26,8 @@ export interface EpCscfContext {
   regEvent: { ensure(binding: ContactBinding): void } | undefined;
   /** scenario 3 (TS 33.203 Annex X.4): identities leased from the directory's pools, when one is given */
   pool: PoolRegistrar | undefined;
+  /** refuses client requests that start something new while the event loop is late */
+  readonly shedding: LoadShedding;
   /** wall-clock time in ms (registration expiries are wall-clock) */
   now(): number;
 }

@@ -30,7 +30,8 @@ const SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel', 'urn']);
  * The eP-CSCF's policy: what happens to each request, in one place. Mechanisms (registration
  * edits, flows, forwarding) live in their modules; this file only decides which applies.
  *
- *   from a client (W2, WebSocket):  checks → CANCEL | REGISTER → [bearer token →] core
+ *   from a client (W2, WebSocket):  checks → CANCEL | overloaded and new → 503
+ *                                   | REGISTER → [bearer token →] core
  *                                   | other → [bearer admission →] originating
  *   from the core (Mw):             checks → CANCEL | flow token in top Route → that flow
  *                                   | for us (reg-event NOTIFY) | 404
@@ -67,6 +68,12 @@ export class EpCscfCore implements TransactionUser {
     }
     if (req.method === 'CANCEL') {
       this.cancel(txn);
+      return;
+    }
+    const refusal = fromClient ? this.ctx.shedding.refusal(req) : undefined;
+    if (refusal !== undefined) {
+      this.ctx.metrics.countShed(req.method);
+      txn.respond(refusal);
       return;
     }
     try {

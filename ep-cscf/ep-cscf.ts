@@ -26,6 +26,7 @@ import type { EpCscfContext } from './context.ts';
 import { EpCscfCore } from './core.ts';
 import { FlowTokens } from './flow/flow-token.ts';
 import { createEpCscfMetrics } from './metrics.ts';
+import { EventLoopLoad, LoadShedding, type LoopLoad } from './overload.ts';
 import { attachPoolRegistrar } from './registration/pool-register.ts';
 import { RegEventSubscriber } from './registration/reg-event.ts';
 
@@ -56,6 +57,8 @@ export interface EpCscfOptions {
   media?: MediaGateway;
   /** the WAF of this process: its issuer and resource-server client, unless WAF_ISSUER says otherwise */
   tokenAuthority?: TokenAuthority;
+  /** how busy the event loop has been (load shedding, OVERLOAD_BUSY_PERCENT); default: measured */
+  loopLoad?: LoopLoad;
 }
 
 export interface RunningEpCscf {
@@ -122,6 +125,9 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
 
   const store = o.store ?? new MemoryRegistrationStore();
   const metrics = createEpCscfMetrics(o.registry, () => store.size());
+  const threshold = config.overloadBusyPercent / 100;
+  const measured = o.loopLoad === undefined && threshold > 0 ? new EventLoopLoad() : undefined;
+  const shedding = new LoadShedding(o.loopLoad ?? measured ?? { busy: 0 }, threshold);
   let layer: TransactionLayer | undefined;
   let calls: CallControl | undefined;
   const context: EpCscfContext = {
@@ -150,6 +156,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
       regEvent: config.regEvent,
     },
     now: () => Date.now(),
+    shedding,
     bearer,
     regEvent: undefined,
   };
@@ -213,6 +220,7 @@ export async function startEpCscf(o: EpCscfOptions): Promise<RunningEpCscf> {
     wsPort,
     async stop() {
       clearInterval(sweep);
+      measured?.stop();
       // Pool identities are deregistered at the core and their leases released first.
       await context.pool?.stop();
       bearer?.bindings.close();

@@ -16,6 +16,8 @@ export interface EpCscfMetrics {
   countResponse(method: string, status: number): void;
   /** Observes a transaction's duration (epcscf_transaction_seconds). */
   observeTransaction(method: string, seconds: number): void;
+  /** Counts a client request refused with 503 while overloaded (epcscf_shed_requests_total). */
+  countShed(method: string): void;
 }
 
 /** Methods outside the known set share one label value, so that a peer cannot grow the series. */
@@ -76,6 +78,16 @@ export function createEpCscfMetrics(
       pendingResponses.flushInto(this);
     },
   });
+  const pendingShed = new PendingCounts<'method'>();
+  new Counter({
+    name: 'epcscf_shed_requests_total',
+    help: 'Client requests refused with 503 because the event loop was saturated (OVERLOAD_BUSY_PERCENT), by method',
+    labelNames: ['method'],
+    registers,
+    collect() {
+      pendingShed.flushInto(this);
+    },
+  });
   const transactionSeconds = new Histogram({
     name: 'epcscf_transaction_seconds',
     help: 'Time from a client request to its final response, by method',
@@ -114,6 +126,10 @@ export function createEpCscfMetrics(
       const m = methodLabel(method);
       // A status is an integer 100-699 (the parser and buildResponse check it): a finite set.
       pendingResponses.add(`${m} ${status}`, () => ({ method: m, status: String(status) }));
+    },
+    countShed(method) {
+      const m = methodLabel(method);
+      pendingShed.add(m, () => ({ method: m }));
     },
     observeTransaction(method, seconds) {
       const m = methodLabel(method);
