@@ -209,7 +209,7 @@ export const EPCSCF_SCHEMA = {
   overloadBusyPercent: {
     env: 'OVERLOAD_BUSY_PERCENT',
     meaning:
-      'Share of time (%) the event loop was busy through each 100 ms of the last half second at which client requests that start something new (out of dialog, not REGISTER, no answer to a challenge: INVITE, MESSAGE...) get 503 with Retry-After, so that work in progress finishes; 0: never',
+      'Share of time (%) the event loop was busy through each 100 ms of the last second at which client requests that start something new (out of dialog, not REGISTER, no answer to a challenge: INVITE, MESSAGE...) get 503 with Retry-After, so that work in progress finishes; 0: never',
     default: '99',
     parse: integerIn(0, 100),
   },

@@ -91,12 +91,12 @@ describe('load shedding: what counts as new work', () => {
 });
 
 describe('EventLoopLoad', () => {
-  it('reads a loop busy through half a second as saturated, and falls back once it waits for I/O again', async () => {
+  it('reads a loop busy through a second as saturated, and falls back once it waits for I/O again', async () => {
     const load = new EventLoopLoad();
     stops.push(() => load.stop());
     await waitFor(() => load.busy < 0.5, 'an idle loop to read as idle');
-    // Busy for 800 ms in slices: the loop goes round (the windows are read) but never waits.
-    const until = performance.now() + 800;
+    // Busy for 1.5 s in slices: the loop goes round (the windows are read) but never waits.
+    const until = performance.now() + 1500;
     let saturated = false;
     await new Promise<void>((resolve) => {
       const slice = (): void => {

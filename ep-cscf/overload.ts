@@ -6,7 +6,7 @@ import { localResponse } from './reply.ts';
  * Load shedding (RFC 3261 §21.5.4; the aim of RFC 7339 without its feedback protocol, which
  * WebRTC clients do not speak). Past its maximum rate the eP-CSCF's one event loop never waits
  * for I/O any more: messages queue in the kernel's socket buffers, every call in progress gets
- * later, and new work makes it worse. So while the loop has been busy nearly all of the last half
+ * later, and new work makes it worse. So while the loop has been busy nearly all of the last
  * second, requests from clients that would start something new (out of any dialog: an INVITE,
  * MESSAGE, OPTIONS, SUBSCRIBE...) are refused at once with 503 and a Retry-After, which costs a
  * fraction of forwarding them, and what is in progress goes on: requests inside a dialog
@@ -25,11 +25,11 @@ export interface LoopLoad {
 }
 
 const WINDOW_MS = 100;
-const WINDOWS = 5;
+const WINDOWS = 10;
 
 /**
  * The event loop's utilisation (perf_hooks), in 100 ms windows; `busy` is the lowest of the last
- * five, so it is high only when the loop was busy through the whole last half second.
+ * ten, so it is high only when the loop was busy through the whole last second.
  */
 export class EventLoopLoad implements LoopLoad {
   private readonly windows = new Float64Array(WINDOWS);
