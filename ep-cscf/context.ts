@@ -26,7 +26,7 @@ export interface EpCscfContext {
   regEvent: { ensure(binding: ContactBinding): void } | undefined;
   /** scenario 3 (TS 33.203 Annex X.4): identities leased from the directory's pools, when one is given */
   pool: PoolRegistrar | undefined;
-  /** refuses client requests that start something new while the event loop is late */
+  /** refuses client requests that start something new while the event loop is saturated */
   readonly shedding: LoadShedding;
   /** wall-clock time in ms (registration expiries are wall-clock) */
   now(): number;
