@@ -1,8 +1,10 @@
 /**
  * `npx tsx bench/udp-send.ts [--smoke] [--json]`: CPU per UDP datagram in Node, sent and received
  * on loopback by one process, with Node's default per-send address lookup and with the SIP UDP
- * transport's (`literalFirstLookup`, sip/transport/udp.ts), in bursts of 1 and of 16 datagrams
- * (BENCHMARKS.md, "UDP sends without the lookup tick").
+ * transport's (`literalFirstLookup`, sip/transport/udp.ts), in bursts of 1 and of 16 datagrams,
+ * beside the same in C (`native/udp-send.c`: sendto/recv one at a time, sendmmsg/recvmmsg in
+ * batches of 16), compiled with the machine's `cc` when there is one: what native batched I/O
+ * would save (BENCHMARKS.md, "UDP sends without the lookup tick").
  *
  * Node's dgram sends every datagram through `dns.lookup`, which answers an address literal on
  * the next tick; the transport's lookup answers it at once. Each round sends `count` datagrams of
@@ -10,16 +12,22 @@
  * and reads process.cpuUsage (user + system: the kernel's loopback work is in it, once for the
  * send and once for the receive). Rounds alternate the two lookups; the median round is kept.
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
-import { pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { literalFirstLookup } from '../sip/transport/index.ts';
 import { num, ratio, table } from './report.ts';
 
 export type Lookup = 'node-default' | 'literal-first';
+/** Node with either lookup, or the C program (sendto/recv for bursts of 1, sendmmsg/recvmmsg else). */
+export type SendPath = Lookup | 'c';
 
 export interface UdpSendRow {
-  readonly lookup: Lookup;
+  readonly lookup: SendPath;
   readonly burst: number;
   /** CPU µs per datagram, sent and received, median round */
   readonly cpuUs: number;
@@ -72,15 +80,41 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** The C program compiled into a temporary folder, or undefined when the machine has no `cc`. */
+function compileC(): { binary: string; remove(): void } | undefined {
+  const dir = mkdtempSync(path.join(tmpdir(), 'udp-send-'));
+  const binary = path.join(dir, 'udp-send');
+  try {
+    const source = fileURLToPath(new URL('./native/udp-send.c', import.meta.url));
+    execFileSync('cc', ['-O2', '-o', binary, source], { stdio: 'ignore' });
+    return { binary, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+function roundC(binary: string, burst: number, count: number): number {
+  return Number(execFileSync(binary, [String(count), String(burst)], { encoding: 'utf8' }).trim());
+}
+
 export async function measureUdpSend(options: { count: number; rounds: number }): Promise<UdpSendRow[]> {
+  const c = compileC();
   const rows: UdpSendRow[] = [];
-  for (const burst of [1, 16]) {
-    const figures: Record<Lookup, number[]> = { 'node-default': [], 'literal-first': [] };
-    for (let r = 0; r < options.rounds; r++)
-      for (const lookup of ['node-default', 'literal-first'] as const)
-        figures[lookup].push(await round(lookup, burst, options.count));
-    for (const lookup of ['node-default', 'literal-first'] as const)
-      rows.push({ lookup, burst, cpuUs: median(figures[lookup]), datagrams: options.count });
+  try {
+    for (const burst of [1, 16]) {
+      const figures: Record<SendPath, number[]> = { 'node-default': [], 'literal-first': [], c: [] };
+      for (let r = 0; r < options.rounds; r++) {
+        for (const lookup of ['node-default', 'literal-first'] as const)
+          figures[lookup].push(await round(lookup, burst, options.count));
+        if (c !== undefined) figures.c.push(roundC(c.binary, burst, options.count));
+      }
+      for (const p of ['node-default', 'literal-first', 'c'] as const)
+        if (figures[p].length > 0)
+          rows.push({ lookup: p, burst, cpuUs: median(figures[p]), datagrams: options.count });
+    }
+  } finally {
+    c?.remove();
   }
   return rows;
 }
@@ -91,9 +125,9 @@ export function formatUdpSend(rows: readonly UdpSendRow[]): string {
     return [r.lookup, String(r.burst), String(r.datagrams), num(r.cpuUs, 2), ratio(r.cpuUs, base?.cpuUs)];
   });
   return [
-    `node ${process.version}; CPU (user + system) per 600-octet datagram sent and received on loopback in one process; median round`,
+    `node ${process.version}; CPU (user + system) per 600-octet datagram sent and received on loopback in one process; median round; c = native/udp-send.c (sendto/recv at burst 1, sendmmsg/recvmmsg at 16)${rows.some((r) => r.lookup === 'c') ? '' : ' - not measured: no cc on this machine'}`,
     '',
-    ...table(['lookup', 'burst', 'datagrams', 'CPU µs/datagram', 'vs node-default'], body, [
+    ...table(['path', 'burst', 'datagrams', 'CPU µs/datagram', 'vs node-default'], body, [
       false,
       true,
       true,
