@@ -163,8 +163,8 @@ export class NgClient implements NgApi {
       // two tries more, each waiting twice as long as the one before (500, 1000, 2000 ... ms),
       // the backoff easing a busy rtpengine. An offer still fails fast: its 503 goes back before
       // anyone is alerted.
-      const cleanup = command === 'delete' || command === 'answer';
-      const retries = cleanup ? this.#retries + 2 : this.#retries;
+      const mustLand = command === 'delete' || command === 'answer';
+      const retries = mustLand ? this.#retries + 2 : this.#retries;
       let wait = this.#timeoutMs;
       let waited = 0;
       const transmit = (): void => {
@@ -177,7 +177,7 @@ export class NgClient implements NgApi {
         });
         pending.timer = this.#clock.setTimer(wait, () => {
           waited += wait;
-          if (cleanup) wait *= 2;
+          if (mustLand) wait *= 2;
           if (!this.#pending.has(cookie)) return;
           if (attempts <= retries) transmit();
           else pending.reject(new RtpengineTimeout(command, this.address, waited));
