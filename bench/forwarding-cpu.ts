@@ -20,8 +20,8 @@
  * WebSocket and UDP I/O with no SIP work (`forwarding-relay.ts`), in the same kind of child
  * process; what the eP-CSCF costs above it is its SIP work.
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMain, runMain } from './cli-main.ts';
 import { TinyCore } from './forwarding-cpu-peers.ts';
 import {
   allocationSites,
@@ -212,13 +212,4 @@ export async function main(argv: string[]): Promise<number> {
   return r.failures.length === 0 ? 0 : 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(
-        `forwarding-cpu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exit(1);
-    },
-  );
+if (isMain(import.meta.url)) runMain('forwarding-cpu', main);

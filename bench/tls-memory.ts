@@ -15,9 +15,10 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
+import { isMain, runMain } from './cli-main.ts';
 import { table } from './report.ts';
 import { pssBytes, raiseOpenFiles } from './sut/proc-stats.ts';
 import { createSelfSignedCert } from './sut/tls-cert.ts';
@@ -165,20 +166,11 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const self = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+const self = isMain(import.meta.url);
 if (self && process.argv[2] === '--serve') {
   const [, , , scheme, keyFile, certFile] = process.argv;
   serve(scheme === 'wss' ? 'wss' : 'ws', keyFile ?? '', certFile ?? '').catch((err: unknown) => {
     process.stderr.write(`tls-memory server: ${String(err)}\n`);
     process.exit(1);
   });
-} else if (self)
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(
-        `tls-memory: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      process.exit(1);
-    },
-  );
+} else if (self) runMain('tls-memory', main);

@@ -15,7 +15,6 @@
  * measurement: they are test instruments, not part of a transaction.
  */
 
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -30,6 +29,7 @@ import {
 } from '../sip/transaction/index.ts';
 import { type LoopbackEndpoint, loopbackPair } from '../sip/transport/loopback.ts';
 import type { TransportProtocol } from '../sip/transport/types.ts';
+import { isMain } from './cli-main.ts';
 
 export interface TransactionMemoryOptions {
   /** transactions per side (default 50,000; smoke 200) */
@@ -225,5 +225,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
-  process.exitCode = await main(process.argv.slice(2));
+if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -17,9 +17,11 @@ import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { literalFirstLookup } from '../sip/transport/index.ts';
+import { isMain, runMain } from './cli-main.ts';
+import { quantile } from './measure.ts';
 import { num, ratio, table } from './report.ts';
 
 export type Lookup = 'node-default' | 'literal-first';
@@ -76,8 +78,10 @@ async function round(lookup: Lookup, burst: number, count: number): Promise<numb
 }
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** The C program compiled into a temporary folder, or undefined when the machine has no `cc`. */
@@ -148,11 +152,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+if (isMain(import.meta.url)) runMain('udp-send', main);
