@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { readEnvironment } from '../app/config.ts';
 import { startTestCore } from '../conformance/lab-core/fixture.ts';
 import { parseMessage, type SipRequest } from '../sip/index.ts';
+import { waitFor } from '../sip/transport/test-kit.ts';
 import { EPCSCF_SCHEMA } from './config.ts';
 import { startEpCscf } from './ep-cscf.ts';
 import { EventLoopLoad, LoadShedding, startsNewWork } from './overload.ts';
@@ -38,14 +39,6 @@ const stops: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-async function waitFor(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('load shedding: what counts as new work', () => {
   it('[RFC3261-21.5.4-overload] out-of-dialog requests start new work; REGISTER, in-dialog ones, answers to a digest challenge, ACK and CANCEL do not', () => {
@@ -94,7 +87,7 @@ describe('EventLoopLoad', () => {
   it('reads a loop busy through a second as saturated, and falls back once it waits for I/O again', async () => {
     const load = new EventLoopLoad();
     stops.push(() => load.stop());
-    await waitFor(() => load.busy < 0.5, 'an idle loop to read as idle');
+    await waitFor(() => load.busy < 0.5, 'an idle loop to read as idle', 3000);
     // Busy for 1.5 s in slices: the loop goes round (the windows are read) but never waits.
     const until = performance.now() + 1500;
     let saturated = false;
@@ -111,7 +104,7 @@ describe('EventLoopLoad', () => {
       slice();
     });
     expect(saturated).toBe(true);
-    await waitFor(() => load.busy < 0.5, 'the load to fall back');
+    await waitFor(() => load.busy < 0.5, 'the load to fall back', 3000);
   });
 });
 
@@ -170,6 +163,7 @@ describe('eP-CSCF under load shedding', () => {
       await waitFor(
         () => inbox.slice(n).some((m) => !m.startsWith('SIP/2.0 100')),
         `the answer to ${method}`,
+        3000,
       );
       return inbox.slice(n).find((m) => !m.startsWith('SIP/2.0 100'))!;
     };
