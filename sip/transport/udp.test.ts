@@ -107,16 +107,22 @@ describe('UdpTransport', () => {
     expect(udp.counters.drops['too-large']).toBe(1);
   });
 
-  it('[RFC3261-18.1.1-send] sends a serialised message to the destination address and port', async () => {
-    const { inbox, peer, port } = await setup('127.0.0.1');
-    peer.send(options('UDP', '127.0.0.1', { body: 'ping' }), port, '127.0.0.1');
-    const rm = await inbox.next();
-    await manager!.send(rm.message, { protocol: 'udp', address: '127.0.0.1', port: peer.port });
-    await waitFor(() => peer.got.length === 1, 'the datagram');
-    const back = parseMessage(peer.got[0]!);
-    expect(back.ok && back.message.body.toString()).toBe('ping');
-    expect(manager!.counters().udp).toMatchObject({ messagesIn: 1, messagesOut: 1 });
-  });
+  it.each([
+    ['an address', '127.0.0.1'],
+    ['a host name, resolved by the socket', 'localhost'],
+  ])(
+    '[RFC3261-18.1.1-send] sends a serialised message to the destination port at %s',
+    async (_kind, address) => {
+      const { inbox, peer, port } = await setup('127.0.0.1');
+      peer.send(options('UDP', '127.0.0.1', { body: 'ping' }), port, '127.0.0.1');
+      const rm = await inbox.next();
+      await manager!.send(rm.message, { protocol: 'udp', address, port: peer.port });
+      await waitFor(() => peer.got.length === 1, 'the datagram');
+      const back = parseMessage(peer.got[0]!);
+      expect(back.ok && back.message.body.toString()).toBe('ping');
+      expect(manager!.counters().udp).toMatchObject({ messagesIn: 1, messagesOut: 1 });
+    },
+  );
 
   it('[RFC3261-18.1.1-send] rejects a message that cannot fit in a datagram with TransportError too-large', async () => {
     const { inbox, peer, port } = await setup('127.0.0.1');
@@ -128,16 +134,6 @@ describe('UdpTransport', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).kind).toBe('too-large');
-  });
-
-  it('[RFC3261-18.1.1-send] sends to a host name, resolved by the socket', async () => {
-    const { inbox, peer, port } = await setup('127.0.0.1');
-    peer.send(options('UDP', '127.0.0.1', { body: 'by name' }), port, '127.0.0.1');
-    const rm = await inbox.next();
-    await manager!.send(rm.message, { protocol: 'udp', address: 'localhost', port: peer.port });
-    await waitFor(() => peer.got.length === 1, 'the datagram');
-    const back = parseMessage(peer.got[0]!);
-    expect(back.ok && back.message.body.toString()).toBe('by name');
   });
 });
 
