@@ -1,4 +1,5 @@
 import { SipError } from '../../sip/error/sip-error.ts';
+import { flatString as flat } from '../../sip/grammar/flat-string.ts';
 import { parseUri, SipHeaders, SipRequest, type SipResponse } from '../../sip/index.ts';
 import type { ForwardOptions } from '../../sip/proxy/index.ts';
 import type { Destination } from '../../sip/transport/index.ts';
@@ -29,6 +30,15 @@ export interface LegRef {
  * sessions are keyed by Call-ID, leg and flow, so a call between two WICs on the same eP-CSCF,
  * and each fork, anchor separately.
  */
+/**
+ * A leg's reference with a copy of the Call-ID: references outlive the request they were read
+ * from (the forwarding hooks of an INVITE live 64*T1 after its 2xx), and the Call-ID as parsed is
+ * a slice of the whole message's text.
+ */
+export function legRef(callId: string, leg: Leg, connectionId: string): LegRef {
+  return { callId: flat(callId), leg, connectionId };
+}
+
 export class CallControl {
   readonly table = new CallTable();
 
@@ -43,14 +53,14 @@ export class CallControl {
 
   /** The leg a request from a client on `connectionId` belongs to. */
   clientLeg(callId: string, connectionId: string): LegRef {
-    const term: LegRef = { callId, leg: 'term', connectionId };
-    return this.table.get(key(term)) !== undefined ? term : { callId, leg: 'orig', connectionId };
+    const term = legRef(callId, 'term', connectionId);
+    return this.table.get(key(term)) !== undefined ? term : { ...term, leg: 'orig' };
   }
 
   /** The leg a request from the core toward the client on `connectionId` belongs to. */
   coreLeg(callId: string, connectionId: string, initial: boolean): LegRef {
-    const orig: LegRef = { callId, leg: 'orig', connectionId };
-    return !initial && this.table.get(key(orig)) !== undefined ? orig : { callId, leg: 'term', connectionId };
+    const orig = legRef(callId, 'orig', connectionId);
+    return !initial && this.table.get(key(orig)) !== undefined ? orig : { ...orig, leg: 'term' };
   }
 
   /**
@@ -100,10 +110,12 @@ export class CallControl {
   ): ForwardOptions {
     const ctx = this.ctx;
     const responder: MediaSide = requestFrom === 'wic' ? 'ims' : 'wic';
-    // What the hooks need of the request, read now: they live as long as the forwarding context
-    // (an INVITE's: 64*T1 after its 2xx), and holding the parsed request would keep it alive.
-    const { method, callId: requestCallId } = req;
-    const fromTag = req.from.params.value('tag') ?? '';
+    // What the hooks need of the request, read now and copied: they live as long as the forwarding
+    // context (an INVITE's: 64*T1 after its 2xx), and the request, or a slice of its text (a
+    // header value), would keep the whole message alive that long.
+    const { method } = req;
+    const requestCallId = ref.callId;
+    const fromTag = flat(req.from.params.value('tag') ?? '');
     const initialInvite = method === 'INVITE' && !req.to.params.has('tag');
     const rewrite = async (res: SipResponse, sdp: string): Promise<void> => {
       const callId = mediaKey(ref);
@@ -155,9 +167,10 @@ export class CallControl {
       leg: ref.leg,
       connectionId: ref.connectionId,
       caller: ref.leg === 'orig' ? 'wic' : 'ims',
-      from: req.headers.get('from') ?? '',
-      fromTag: req.from.params.value('tag') ?? '',
-      to: req.headers.get('to') ?? '',
+      // Copies, not slices of the INVITE's text: the record lasts as long as the call.
+      from: flat(req.headers.get('from') ?? ''),
+      fromTag: flat(req.from.params.value('tag') ?? ''),
+      to: flat(req.headers.get('to') ?? ''),
       toTag: undefined,
       // On the terminating leg the IMS side is the caller: its Contact and the INVITE's
       // Record-Route (in order, ours excluded) reach it (RFC 3261 §12.1.1).
@@ -177,7 +190,8 @@ export class CallControl {
     const rec = this.record(ref);
     if (rec === undefined) return;
     rec.state = 'confirmed';
-    rec.toTag = res.to.params.value('tag');
+    const toTag = res.to.params.value('tag');
+    rec.toTag = toTag === undefined ? undefined : flat(toTag);
     if (ref.leg === 'orig') {
       // RFC 3261 §12.1.2: the caller's route set is the 2xx's Record-Route reversed.
       rec.imsTarget = firstContact(res);
@@ -289,8 +303,9 @@ export class CallControl {
   }
 
   /** The route set without the Record-Route we added for this leg (the one naming its flow). */
+  /** The routes that are not ours, copied (the call record keeps them for the whole call). */
   private withoutOwn(routes: string[], connectionId: string): string[] {
-    return routes.filter((r) => !this.isOwnRoute(r, connectionId));
+    return routes.filter((r) => !this.isOwnRoute(r, connectionId)).map(flat);
   }
 }
 
@@ -305,7 +320,7 @@ export function mediaKey(ref: LegRef): string {
 
 function firstContact(m: SipRequest | SipResponse): string | undefined {
   const c = m.contacts();
-  return Array.isArray(c) && c[0] !== undefined ? c[0].uriText : undefined;
+  return Array.isArray(c) && c[0] !== undefined ? flat(c[0].uriText) : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type ForwardContext, forward, forwardCopy } from '../../sip/proxy/index
 import type { ServerTransaction } from '../../sip/transaction/index.ts';
 import type { Destination, ReceivedMessage } from '../../sip/transport/index.ts';
 import type { ContactBinding } from '../../store/index.ts';
+import { legRef } from '../calls/call-control.ts';
 import { hasSdp } from '../calls/sdp-body.ts';
 import { type EpCscfContext, mwUri, viaFor } from '../context.ts';
 import { processIds } from '../ids.ts';
@@ -61,7 +62,7 @@ export async function routeFromClient(
   const initial = !inDialog && req.method === 'INVITE';
   const ref = inDialog
     ? calls.clientLeg(req.callId, connectionId)
-    : { callId: req.callId, leg: 'orig' as const, connectionId };
+    : legRef(req.callId, 'orig', connectionId);
   const rec = initial ? calls.begin(req, ref) : undefined;
   if (inDialog) calls.clientInDialog(req, ref);
   const hadOffer = hasSdp(copy);

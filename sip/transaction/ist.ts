@@ -1,4 +1,5 @@
 import type { TimerHandle } from '../clock/clock.ts';
+import { flatString as flat } from '../grammar/flat-string.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination, ReceivedMessage, Source, TransportError } from '../transport/types.ts';
 import { buildResponse } from './build-response.ts';
@@ -93,7 +94,9 @@ export class InviteServerTransaction extends TransactionBase {
           this.send(response);
           return true;
         }
-        this.toTag = response.to.params.value('tag');
+        const tag = response.to.params.value('tag');
+        // Kept through Accepted or Completed: a copy, not a slice of the response's text.
+        this.toTag = tag === undefined ? undefined : flat(tag);
         if (status < 300) {
           // RFC 6026 §7.1: the 2xx is sent once; the TU retransmits it (RFC 3261 §13.3.1.4).
           this.state = 'Accepted';
