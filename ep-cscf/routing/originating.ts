@@ -60,9 +60,7 @@ export async function routeFromClient(
     destination = calls.nextHop(copy.headers.values('route')[0]);
   }
   const initial = !inDialog && req.method === 'INVITE';
-  const ref = inDialog
-    ? calls.clientLeg(req.callId, connectionId)
-    : legRef(req.callId, 'orig', connectionId);
+  const ref = inDialog ? calls.clientLeg(req.callId, connectionId) : legRef(req.callId, 'orig', connectionId);
   const rec = initial ? calls.begin(req, ref) : undefined;
   if (inDialog) calls.clientInDialog(req, ref);
   const hadOffer = hasSdp(copy);

@@ -94,9 +94,8 @@ export class InviteServerTransaction extends TransactionBase {
           this.send(response);
           return true;
         }
-        const tag = response.to.params.value('tag');
         // Kept through Accepted or Completed: a copy, not a slice of the response's text.
-        this.toTag = tag === undefined ? undefined : flat(tag);
+        this.toTag = copyOf(response.to.params.value('tag'));
         if (status < 300) {
           // RFC 6026 §7.1: the 2xx is sent once; the TU retransmits it (RFC 3261 §13.3.1.4).
           this.state = 'Accepted';
@@ -266,4 +265,8 @@ export class InviteServerTransaction extends TransactionBase {
   abort(): void {
     this.terminate();
   }
+}
+
+function copyOf(tag: string | undefined): string | undefined {
+  return tag === undefined ? undefined : flat(tag);
 }
