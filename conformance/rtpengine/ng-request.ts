@@ -16,7 +16,7 @@ export async function ngRequest(
   timeoutMs = 1_000,
 ): Promise<NgDict | undefined> {
   const cookie = randomBytes(6).toString('hex');
-  const request = Buffer.concat([Buffer.from(`${cookie} `), bencode(command)]);
+  const request = bencode(command, `${cookie} `);
   const reply = await udpExchange(host, port, request, timeoutMs, (data) =>
     data.subarray(0, cookie.length + 1).equals(Buffer.from(`${cookie} `)),
   );

@@ -55,41 +55,62 @@ const L = 0x6c; // 'l'
 const D = 0x64; // 'd'
 const COLON = 0x3a;
 
-export function bencode(value: BInput): Buffer {
-  const parts: Buffer[] = [];
-  encodeInto(value, parts, 0);
-  return Buffer.concat(parts);
+/**
+ * The canonical encoding of `value`, after `prefix` (ASCII text, such as an NG request's cookie
+ * and space). Text is gathered in one string and converted once: a browser's offer is one
+ * conversion, not one small Buffer per token.
+ */
+export function bencode(value: BInput, prefix = ''): Buffer {
+  const out: Encoded = { text: prefix, chunks: undefined };
+  encodeInto(value, out, 0);
+  if (out.chunks === undefined) return Buffer.from(out.text, 'utf8');
+  out.chunks.push(Buffer.from(out.text, 'utf8'));
+  return Buffer.concat(out.chunks);
 }
 
-function encodeInto(value: BInput, parts: Buffer[], depth: number): void {
+/** Encoded so far: UTF-8 text, and before it, when a byte string was met, Buffers. */
+interface Encoded {
+  text: string;
+  chunks: Buffer[] | undefined;
+}
+
+function encodeInto(value: BInput, out: Encoded, depth: number): void {
   if (depth > 64) throw new BencodeError('unencodable', 'value nested too deeply (cycle?)');
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new BencodeError('unencodable', `not a safe integer: ${value}`);
-    parts.push(Buffer.from(`i${value}e`, 'latin1'));
+    out.text += `i${value}e`;
   } else if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
-    parts.push(Buffer.from(`${bytes.length}:`, 'latin1'), bytes);
+    // Buffer.byteLength counts what Buffer.from writes (a lone surrogate as EF BF BD too).
+    out.text += `${Buffer.byteLength(value, 'utf8')}:${value}`;
   } else if (value instanceof Uint8Array) {
-    parts.push(Buffer.from(`${value.length}:`, 'latin1'), Buffer.from(value));
+    out.text += `${value.length}:`;
+    out.chunks ??= [];
+    out.chunks.push(Buffer.from(out.text, 'utf8'), Buffer.from(value));
+    out.text = '';
   } else if (Array.isArray(value)) {
-    parts.push(Buffer.from('l'));
-    for (const item of value as readonly BInput[]) encodeInto(item, parts, depth + 1);
-    parts.push(Buffer.from('e'));
+    out.text += 'l';
+    for (const item of value as readonly BInput[]) encodeInto(item, out, depth + 1);
+    out.text += 'e';
   } else if (typeof value === 'object' && value !== null) {
     const dict = value as { readonly [key: string]: BInput | undefined };
-    const keys = Object.keys(dict)
-      .filter((key) => dict[key] !== undefined)
-      .map((key) => [key, Buffer.from(key, 'utf8')] as const)
-      .sort((a, b) => Buffer.compare(a[1], b[1]));
-    parts.push(Buffer.from('d'));
-    for (const [key, bytes] of keys) {
-      parts.push(Buffer.from(`${bytes.length}:`, 'latin1'), bytes);
-      encodeInto(dict[key] as BInput, parts, depth + 1);
+    const keys = Object.keys(dict).filter((key) => dict[key] !== undefined);
+    // Sorted by their UTF-8 bytes: for ASCII keys (all of NG's) that is the default string order.
+    if (keys.every(isAscii)) keys.sort();
+    else keys.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    out.text += 'd';
+    for (const key of keys) {
+      out.text += `${Buffer.byteLength(key, 'utf8')}:${key}`;
+      encodeInto(dict[key] as BInput, out, depth + 1);
     }
-    parts.push(Buffer.from('e'));
+    out.text += 'e';
   } else {
     throw new BencodeError('unencodable', `cannot bencode a ${typeof value}`);
   }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

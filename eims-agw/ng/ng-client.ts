@@ -142,7 +142,7 @@ export class NgClient implements NgApi {
   async request(command: NgCommand, dict: NgRequestDict): Promise<NgDict> {
     if (this.#closed) throw new RtpengineUnavailable('stopped', `NG client for ${this.address} is closed`);
     const cookie = this.#nextCookie();
-    const payload = Buffer.concat([Buffer.from(`${cookie} `, 'latin1'), bencode(dict)]);
+    const payload = bencode(dict, `${cookie} `);
     if (payload.length > MAX_DATAGRAM)
       throw new NgProtocolError(command, `request of ${payload.length} bytes does not fit in one datagram`);
     const socket = await this.#connect();
