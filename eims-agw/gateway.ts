@@ -255,15 +255,17 @@ export class MediaGateway {
     const toRtpengine = answerRenumbering(offer.received, input.sdp);
     if (!renumbers(toRtpengine)) return { toRtpengine: [], toOfferer: [] };
     const toOfferer = reverseRenumbering(toRtpengine, offer.sent);
-    this.#logger?.debug(
-      {
-        callId: input.callId,
-        answerer: input.from,
-        payloadTypes: toRtpengine.map((map) => Object.fromEntries(map)),
-        toOfferer: toOfferer.map((map) => Object.fromEntries(map)),
-      },
-      'answer renumbers payload types of the offer',
-    );
+    // Built only when it is written: every call whose answer renumbers would pay for it.
+    if (this.#logger?.isLevelEnabled('debug') === true)
+      this.#logger.debug(
+        {
+          callId: input.callId,
+          answerer: input.from,
+          payloadTypes: toRtpengine.map((map) => Object.fromEntries(map)),
+          toOfferer: toOfferer.map((map) => Object.fromEntries(map)),
+        },
+        'answer renumbers payload types of the offer',
+      );
     return { toRtpengine, toOfferer };
   }
 

@@ -28,66 +28,115 @@ export type PayloadMap = ReadonlyMap<number, number>;
 
 /** RFC 3551 §6: 96-127 are the dynamic payload types. */
 const isDynamic = (pt: number): boolean => pt >= 96 && pt <= 127;
-const RTPMAP = /^a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/;
+/** Sticky: matched where a line starts, it cannot run past the line (no part matches CR or LF). */
+const RTPMAP = /a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/y;
 const PT_ATTRIBUTES = ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:'] as const;
+const NO_MAP: PayloadMap = new Map();
+
+// The SDP is read in place, line by line (`nextLine`), without splitting it: every offer and
+// answer of a call comes through here, and a browser's has forty lines, few of them m= or
+// payload-type lines.
+
+/** Where the line starting at `at` ends (before its CR LF or LF) and where the next one starts. */
+function lineEnd(sdp: string, at: number): { end: number; next: number } {
+  const nl = sdp.indexOf('\n', at);
+  if (nl < 0) return { end: sdp.length, next: sdp.length };
+  return { end: nl > at && sdp.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl, next: nl + 1 };
+}
+
+function isMLine(sdp: string, at: number, end: number): boolean {
+  return end - at >= 2 && sdp.charCodeAt(at) === 0x6d && sdp.charCodeAt(at + 1) === 0x3d;
+}
 
 /**
- * The payload type an `a=rtpmap`, `a=fmtp` or `a=rtcp-fb` line is about and where its digits are
- * (followed by whitespace); undefined for any other line. Read by hand: this runs on every line of
- * each SDP renumbered, most of which (candidates, fingerprints) are none of these.
+ * The format numbers of the RTP m= line in sdp[start, end), or undefined for other protocols and
+ * for formats that are not payload type numbers. Tokens are separated by one or more spaces.
  */
-function payloadTypeAt(line: string): { pt: number; start: number; end: number } | undefined {
-  if (line.charCodeAt(0) !== 0x61 || line.charCodeAt(1) !== 0x3d) return undefined;
-  const prefix = PT_ATTRIBUTES.find((p) => line.startsWith(p));
+function formatsAt(sdp: string, start: number, end: number): number[] | undefined {
+  const out: number[] = [];
+  let token = 0;
+  let rtp = false;
+  let i = start;
+  for (;;) {
+    while (i < end && sdp.charCodeAt(i) === 0x20) i++;
+    if (i >= end) break;
+    let j = i;
+    while (j < end && sdp.charCodeAt(j) !== 0x20) j++;
+    if (token === 2) {
+      const p = sdp.indexOf('RTP', i);
+      rtp = p >= 0 && p + 3 <= j;
+    } else if (token > 2) {
+      if (j - i > 3) return undefined;
+      let pt = 0;
+      for (let k = i; k < j; k++) {
+        const c = sdp.charCodeAt(k);
+        if (c < 0x30 || c > 0x39) return undefined;
+        pt = pt * 10 + c - 0x30;
+      }
+      if (pt > 127) return undefined;
+      out.push(pt);
+    }
+    token++;
+    i = j;
+  }
+  return rtp ? out : undefined;
+}
+
+/** The first three tokens of the m= line in sdp[start, end) (media, port, protocol), one space apart. */
+function mLineHead(sdp: string, start: number, end: number): string {
+  const tokens: string[] = [];
+  let i = start;
+  while (tokens.length < 3) {
+    while (i < end && sdp.charCodeAt(i) === 0x20) i++;
+    if (i >= end) break;
+    let j = i;
+    while (j < end && sdp.charCodeAt(j) !== 0x20) j++;
+    tokens.push(sdp.slice(i, j));
+    i = j;
+  }
+  return tokens.join(' ');
+}
+
+/**
+ * The payload type an `a=rtpmap`, `a=fmtp` or `a=rtcp-fb` line in sdp[at, end) is about and
+ * where its digits are (followed by whitespace); undefined for any other line.
+ */
+function payloadTypeAt(
+  sdp: string,
+  at: number,
+  end: number,
+): { pt: number; start: number; end: number } | undefined {
+  if (sdp.charCodeAt(at) !== 0x61 || sdp.charCodeAt(at + 1) !== 0x3d) return undefined;
+  const prefix = PT_ATTRIBUTES.find((p) => sdp.startsWith(p, at));
   if (prefix === undefined) return undefined;
-  const start = prefix.length;
-  let end = start;
+  const start = at + prefix.length;
+  let i = start;
   let pt = 0;
-  for (let c = line.charCodeAt(end); c >= 0x30 && c <= 0x39; c = line.charCodeAt(++end))
+  for (let c = sdp.charCodeAt(i); i < end && c >= 0x30 && c <= 0x39; c = sdp.charCodeAt(++i))
     pt = pt * 10 + c - 0x30;
-  const next = line.charCodeAt(end);
-  return end > start && (next === 0x20 || next === 0x09) ? { pt, start, end } : undefined;
-}
-
-function splitLines(sdp: string): { lines: string[]; eol: string } {
-  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
-  return { lines: sdp.split(eol), eol };
-}
-
-/** Index ranges [start, end) of the media sections' lines. */
-function sections(lines: readonly string[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  lines.forEach((line, i) => {
-    if (!line.startsWith('m=')) return;
-    const last = out.at(-1);
-    if (last !== undefined) last[1] = i;
-    out.push([i, lines.length]);
-  });
-  return out;
-}
-
-/** The format numbers of an RTP m= line, or undefined for other lines and protocols. */
-function formats(mLine: string): number[] | undefined {
-  const [, , proto, ...fmts] = mLine.split(' ').filter((token) => token !== '');
-  if (proto === undefined || !proto.includes('RTP')) return undefined;
-  if (!fmts.every((f) => /^\d{1,3}$/.test(f) && Number(f) <= 127)) return undefined;
-  return fmts.map(Number);
+  const next = sdp.charCodeAt(i);
+  return i > start && i < end && (next === 0x20 || next === 0x09) ? { pt, start, end: i } : undefined;
 }
 
 /** The payload types of each media section with their codecs (non-RTP sections are empty). */
 export function sectionCodecs(sdp: string): SectionCodecs[] {
-  const { lines } = splitLines(sdp);
-  return sections(lines).map(([start, end]) => {
-    const codecs = new Map<number, string | undefined>();
-    for (const pt of formats(lines[start] ?? '') ?? []) codecs.set(pt, undefined);
-    for (const line of lines.slice(start + 1, end)) {
-      const m = RTPMAP.exec(line);
-      if (m === null) continue;
-      const pt = Number(m[1]);
-      if (codecs.has(pt)) codecs.set(pt, `${m[2]?.toLowerCase()}/${m[3]}/${m[4] ?? '1'}`);
+  const out: Map<number, string | undefined>[] = [];
+  let codecs: Map<number, string | undefined> | undefined;
+  for (let at = 0; at < sdp.length; ) {
+    const { end, next } = lineEnd(sdp, at);
+    if (isMLine(sdp, at, end)) {
+      codecs = new Map();
+      for (const pt of formatsAt(sdp, at, end) ?? []) codecs.set(pt, undefined);
+      out.push(codecs);
+    } else if (codecs !== undefined && sdp.startsWith('a=rtpmap:', at)) {
+      RTPMAP.lastIndex = at;
+      const m = RTPMAP.exec(sdp);
+      const pt = m === null ? -1 : Number(m[1]);
+      if (m !== null && codecs.has(pt)) codecs.set(pt, `${m[2]?.toLowerCase()}/${m[3]}/${m[4] ?? '1'}`);
     }
-    return codecs;
-  });
+    at = next;
+  }
+  return out;
 }
 
 /** One media section's payload type numbers (its m= line's formats). */
@@ -101,10 +150,9 @@ export function sectionFormats(sdp: string): SectionFormats[] {
   const out: SectionFormats[] = [];
   let at = sdp.startsWith('m=') ? 0 : nextMLine(sdp, 0);
   while (at >= 0) {
-    let end = sdp.indexOf('\n', at);
-    if (end < 0) end = sdp.length;
-    out.push(new Set(formats(sdp.slice(at, sdp.charCodeAt(end - 1) === 0x0d ? end - 1 : end))));
-    at = nextMLine(sdp, end);
+    const { end, next } = lineEnd(sdp, at);
+    out.push(new Set(formatsAt(sdp, at, end)));
+    at = nextMLine(sdp, next - 1);
   }
   return out;
 }
@@ -121,19 +169,30 @@ function nextMLine(sdp: string, from: number): number {
  * Empty maps when the answer keeps the offer's numbers.
  */
 export function answerRenumbering(offer: readonly SectionCodecs[], answer: string): PayloadMap[] {
-  return sectionCodecs(answer).map((answered, i) => {
-    const offered = offer[i] ?? new Map<number, string | undefined>();
+  const sections = sectionCodecs(answer);
+  const out: PayloadMap[] = [];
+  for (let i = 0; i < sections.length; i++) {
+    const answered = sections[i]!;
+    const offered = offer[i];
     const map = new Map<number, number>();
     for (const [pt, codec] of answered) {
-      if (!isDynamic(pt) || codec === undefined || offered.get(pt) === codec) continue;
-      const target = [...offered].find(([q, c]) => c === codec && !answered.has(q) && !taken(map, q))?.[0];
-      if (target !== undefined) map.set(pt, target);
+      if (offered === undefined || !isDynamic(pt) || codec === undefined || offered.get(pt) === codec)
+        continue;
+      for (const [q, c] of offered)
+        if (c === codec && !answered.has(q) && !targets(map, q)) {
+          map.set(pt, q);
+          break;
+        }
     }
-    return map;
-  });
+    out.push(map);
+  }
+  return out;
 }
 
-const taken = (map: PayloadMap, target: number): boolean => [...map.values()].includes(target);
+function targets(map: PayloadMap, target: number): boolean {
+  for (const to of map.values()) if (to === target) return true;
+  return false;
+}
 
 /**
  * The maps inverted, for the SDP going back to the offerer; entries whose target number the
@@ -145,7 +204,9 @@ export function reverseRenumbering(
 ): PayloadMap[] {
   return maps.map((map, i) => {
     const own = offerer[i];
-    return new Map([...map].filter(([from]) => own?.has(from) !== true).map(([from, to]) => [to, from]));
+    const back = new Map<number, number>();
+    for (const [from, to] of map) if (own?.has(from) !== true) back.set(to, from);
+    return back;
   });
 }
 
@@ -160,32 +221,43 @@ export function renumbers(maps: readonly PayloadMap[]): boolean {
  */
 export function renumberPayloads(sdp: string, maps: readonly PayloadMap[]): string {
   if (!renumbers(maps)) return sdp;
-  const { lines, eol } = splitLines(sdp);
-  sections(lines).forEach(([start, end], i) => {
-    const mLine = lines[start] ?? '';
-    const present = formats(mLine);
-    const map = applicable(maps[i], present);
-    if (map.size === 0) return;
-    const rename = (pt: number): number => map.get(pt) ?? pt;
-    const head = mLine
-      .split(' ')
-      .filter((token) => token !== '')
-      .slice(0, 3);
-    lines[start] = [...head, ...(present ?? []).map(rename)].join(' ');
-    for (let j = start + 1; j < end; j++) {
-      const line = lines[j] ?? '';
-      const at = payloadTypeAt(line);
-      if (at === undefined || !map.has(at.pt)) continue;
-      lines[j] = `${line.slice(0, at.start)}${rename(at.pt)}${line.slice(at.end)}`;
+  let out = '';
+  /** sdp[copied, ...) is not in `out` yet */
+  let copied = 0;
+  let section = -1;
+  let map = NO_MAP;
+  for (let at = 0; at < sdp.length; ) {
+    const { end, next } = lineEnd(sdp, at);
+    if (isMLine(sdp, at, end)) {
+      const present = formatsAt(sdp, at, end);
+      map = applicable(maps[++section], present);
+      if (map.size > 0 && present !== undefined) {
+        const formats = present.map((pt) => map.get(pt) ?? pt).join(' ');
+        out += `${sdp.slice(copied, at)}${mLineHead(sdp, at, end)} ${formats}`;
+        copied = end;
+      }
+    } else if (map.size > 0) {
+      const p = payloadTypeAt(sdp, at, end);
+      const to = p === undefined ? undefined : map.get(p.pt);
+      if (p !== undefined && to !== undefined) {
+        out += `${sdp.slice(copied, p.start)}${to}`;
+        copied = p.end;
+      }
     }
-  });
-  return lines.join(eol);
+    at = next;
+  }
+  return copied === 0 ? sdp : out + sdp.slice(copied);
 }
 
 /** The entries whose source is in the section and whose target is free once the sources move. */
 function applicable(map: PayloadMap | undefined, present: readonly number[] | undefined): PayloadMap {
-  if (map === undefined || present === undefined) return new Map();
-  const moving = new Set([...map.keys()].filter((pt) => present.includes(pt)));
-  const staying = present.filter((pt) => !moving.has(pt));
-  return new Map([...map].filter(([from, to]) => moving.has(from) && !staying.includes(to)));
+  if (map === undefined || present === undefined || map.size === 0) return NO_MAP;
+  const out = new Map<number, number>();
+  for (const [from, to] of map) {
+    if (!present.includes(from)) continue;
+    // The target is free when no payload type of the section that stays (does not move) has it.
+    const stays = present.some((pt) => pt === to && !(map.has(pt) && present.includes(pt)));
+    if (!stays) out.set(from, to);
+  }
+  return out;
 }
