@@ -77,6 +77,8 @@ interface Pending {
   timer: TimerHandle | undefined;
   resolve(reply: NgDict): void;
   reject(error: Error): void;
+  /** sends the request (again) and starts the wait for its reply */
+  transmit(): void;
 }
 
 /** Largest UDP payload over IPv4. */
@@ -148,14 +150,6 @@ export class NgClient implements NgApi {
     const socket = await this.#connect();
     const started = this.#clock.now();
     return new Promise<NgDict>((resolve, reject) => {
-      let attempts = 0;
-      const pending: Pending = {
-        command,
-        started,
-        timer: undefined,
-        resolve: (reply) => this.#finish(cookie, 'ok', () => resolve(reply)),
-        reject: (error) => this.#finish(cookie, resultOf(error), () => reject(error)),
-      };
       // Two requests must land even when rtpengine is slow. A delete ends a call that is over on
       // the SIP side: nothing waits for it, and one lost leaves rtpengine's session behind. An
       // answer completes a call the callee has already accepted: one given up on sends the
@@ -165,30 +159,45 @@ export class NgClient implements NgApi {
       // anyone is alerted.
       const mustLand = command === 'delete' || command === 'answer';
       const retries = mustLand ? this.#retries + 2 : this.#retries;
+      let attempts = 0;
       let wait = this.#timeoutMs;
       let waited = 0;
-      const transmit = (): void => {
-        attempts++;
-        socket.send(payload, (err) => {
-          if (err && this.#pending.has(cookie))
-            pending.reject(
-              new RtpengineUnavailable('unreachable', `cannot send to ${this.address}: ${err.message}`),
-            );
-        });
-        pending.timer = this.#clock.setTimer(wait, () => {
-          waited += wait;
-          if (mustLand) wait *= 2;
-          if (!this.#pending.has(cookie)) return;
-          if (attempts <= retries) transmit();
-          else pending.reject(new RtpengineTimeout(command, this.address, waited));
-        });
+      const client = this;
+      // Methods, not arrow-valued properties: under tsx (esbuild keepNames) every named arrow
+      // made per request costs a defineProperty of its name.
+      const pending: Pending = {
+        command,
+        started,
+        timer: undefined,
+        resolve(reply) {
+          client.#finish(cookie, 'ok', () => resolve(reply));
+        },
+        reject(error) {
+          client.#finish(cookie, resultOf(error), () => reject(error));
+        },
+        transmit() {
+          attempts++;
+          socket.send(payload, (err) => {
+            if (err && client.#pending.has(cookie))
+              pending.reject(
+                new RtpengineUnavailable('unreachable', `cannot send to ${client.address}: ${err.message}`),
+              );
+          });
+          pending.timer = client.#clock.setTimer(wait, () => {
+            waited += wait;
+            if (mustLand) wait *= 2;
+            if (!client.#pending.has(cookie)) return;
+            if (attempts <= retries) pending.transmit();
+            else pending.reject(new RtpengineTimeout(command, client.address, waited));
+          });
+        },
       };
       this.#pending.set(cookie, pending);
       this.#options.logger?.debug(
         { command, callId: dict['call-id'], rtpengine: this.address },
         'NG request',
       );
-      transmit();
+      pending.transmit();
     });
   }
 

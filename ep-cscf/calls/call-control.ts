@@ -9,6 +9,17 @@ import { type CallRecord, CallTable } from './call-table.ts';
 import { MediaError, type MediaGateway, type MediaSide } from './media.ts';
 import { SDP_METHODS, sdpOf, setSdp } from './sdp-body.ts';
 
+/** What the response hooks of a forwarded request need of it (see responseHooks). */
+interface ResponseLeg {
+  readonly ref: LegRef;
+  /** who sent the request, and so who responds */
+  readonly requestFrom: MediaSide;
+  readonly responder: MediaSide;
+  readonly requestHadOffer: boolean;
+  /** the request's From tag, copied */
+  readonly fromTag: string;
+}
+
 /** Which leg of a call a message belongs to: the WIC called out (`orig`) or was called (`term`). */
 export type Leg = 'orig' | 'term';
 
@@ -108,55 +119,62 @@ export class CallControl {
     requestFrom: MediaSide,
     requestHadOffer: boolean,
   ): ForwardOptions {
-    const ctx = this.ctx;
-    const responder: MediaSide = requestFrom === 'wic' ? 'ims' : 'wic';
     // What the hooks need of the request, read now and copied: they live as long as the forwarding
     // context (an INVITE's: 64*T1 after its 2xx), and the request, or a slice of its text (a
     // header value), would keep the whole message alive that long.
     const { method } = req;
-    const requestCallId = ref.callId;
-    const fromTag = flat(req.from.params.value('tag') ?? '');
-    const initialInvite = method === 'INVITE' && !req.to.params.has('tag');
-    const rewrite = async (res: SipResponse, sdp: string): Promise<void> => {
-      const callId = mediaKey(ref);
-      try {
-        const responderTag = res.to.params.value('tag') ?? '';
-        // An answer to the request's offer, or an offer made in the response (sent by the responder).
-        const out = requestHadOffer
-          ? await this.media.answer({
-              callId,
-              fromTag,
-              toTag: responderTag,
-              sdp,
-              from: responder,
-              to: requestFrom,
-            })
-          : await this.media.offer({
-              callId,
-              fromTag: responderTag,
-              sdp,
-              from: responder,
-              to: requestFrom,
-            });
-        setSdp(res, out);
-      } catch (err) {
-        ctx.logger.error({ err, callId: requestCallId, status: res.status }, 'media answer failed');
-      }
+    const leg: ResponseLeg = {
+      ref,
+      requestFrom,
+      responder: requestFrom === 'wic' ? 'ims' : 'wic',
+      requestHadOffer,
+      fromTag: flat(req.from.params.value('tag') ?? ''),
     };
+    const initialInvite = method === 'INVITE' && !req.to.params.has('tag');
+    const calls = this;
+    // Methods, not arrow-valued properties: under tsx (esbuild keepNames) every named arrow made
+    // per request costs a defineProperty of its name.
     return {
       // Only a 101-299 with SDP to a method that carries offers is rewritten; any other response
       // goes on at once (undefined: nothing to wait for).
-      transform: (res: SipResponse) => {
+      transform(res: SipResponse) {
         if (res.status < 101 || res.status >= 300 || !SDP_METHODS.has(method)) return undefined;
         const sdp = sdpOf(res);
-        return sdp === undefined ? undefined : rewrite(res, sdp);
+        return sdp === undefined ? undefined : calls.rewriteResponse(res, sdp, leg);
       },
-      onDone: (final: SipResponse) => {
+      onDone(final: SipResponse) {
         if (!initialInvite) return;
-        if (final.status >= 300) void this.release(ref, 'initial INVITE failed');
-        else this.confirm(ref, final);
+        if (final.status >= 300) void calls.release(ref, 'initial INVITE failed');
+        else calls.confirm(ref, final);
       },
     };
+  }
+
+  /** The SDP of a response: an answer to the request's offer, or an offer made in the response. */
+  private async rewriteResponse(res: SipResponse, sdp: string, leg: ResponseLeg): Promise<void> {
+    const callId = mediaKey(leg.ref);
+    try {
+      const responderTag = res.to.params.value('tag') ?? '';
+      const out = leg.requestHadOffer
+        ? await this.media.answer({
+            callId,
+            fromTag: leg.fromTag,
+            toTag: responderTag,
+            sdp,
+            from: leg.responder,
+            to: leg.requestFrom,
+          })
+        : await this.media.offer({
+            callId,
+            fromTag: responderTag,
+            sdp,
+            from: leg.responder,
+            to: leg.requestFrom,
+          });
+      setSdp(res, out);
+    } catch (err) {
+      this.ctx.logger.error({ err, callId: leg.ref.callId, status: res.status }, 'media answer failed');
+    }
   }
 
   /** Records a new INVITE dialog leg before it is forwarded. */

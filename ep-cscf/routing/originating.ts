@@ -84,14 +84,17 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
 function assertedIdentity(b: ContactBinding, preferred: string[]): string {
   const associated = b.associatedUris.length > 0 ? b.associatedUris : [`<${b.aor}>`];
-  const bare = (v: string): string =>
-    v
-      .replace(/^[^<]*</, '')
-      .replace(/>.*$/, '')
-      .toLowerCase();
   for (const p of preferred) {
     const match = associated.find((a) => bare(a) === bare(p));
     if (match !== undefined) return match;
   }
   return associated[0]!;
+}
+
+/** An identity's URI, for comparing: the text between < and >, in lower case. */
+function bare(v: string): string {
+  return v
+    .replace(/^[^<]*</, '')
+    .replace(/>.*$/, '')
+    .toLowerCase();
 }

@@ -228,13 +228,12 @@ export class ForwardContext implements ClientTransactionUser {
       this.handle(b, response);
       return;
     }
-    const handle = (): void => this.handle(b, response);
     const pending = this.pending;
     if (pending !== undefined) {
       // Behind the responses still being rewritten, in arrival order.
       this.queue(
         pending.then(() => transform(response, b)),
-        handle,
+        () => this.handle(b, response),
       );
       return;
     }
@@ -245,8 +244,8 @@ export class ForwardContext implements ClientTransactionUser {
       // A transform must not fail; if one does, the response goes on as it is.
       rewrite = undefined;
     }
-    if (rewrite === undefined) handle();
-    else this.queue(rewrite, handle);
+    if (rewrite === undefined) this.handle(b, response);
+    else this.queue(rewrite, () => this.handle(b, response));
   }
 
   /** Runs `fn` after the responses still being transformed, or at once when none is. */
@@ -258,12 +257,18 @@ export class ForwardContext implements ClientTransactionUser {
 
   /** Runs `fn` once `before` settles, as the new tail of `pending` (cleared when still the tail). */
   private queue(before: Promise<unknown>, fn: () => void): void {
-    const run = (): void => {
-      if (this.pending === chain) this.pending = undefined;
-      fn();
-    };
-    const chain: Promise<void> = before.then(run, run);
+    // Arrows passed straight on, not held in named constants: under tsx (esbuild keepNames) each
+    // named arrow made per response costs a defineProperty of its name.
+    const chain: Promise<void> = before.then(
+      () => this.dequeue(chain, fn),
+      () => this.dequeue(chain, fn),
+    );
     this.pending = chain;
+  }
+
+  private dequeue(chain: Promise<void>, fn: () => void): void {
+    if (this.pending === chain) this.pending = undefined;
+    fn();
   }
 
   onTimeout(txn: Transaction): void {
