@@ -26,6 +26,11 @@ export interface ForwardingCpuOptions {
   heap: boolean;
   /** count calls per function of ours (V8 precise coverage) in every measured window */
   countCalls: boolean;
+  /**
+   * anchor each call's media in a real rtpengine (started here, not measured): the eIMS-AGW in
+   * the eP-CSCF's process checks and rewrites the SDP and sends offer, answer and delete over NG
+   */
+  media: boolean;
 }
 
 export interface PhaseFigures {
@@ -57,6 +62,8 @@ export interface ForwardingCpuResult {
     readonly call: PhaseFigures;
     readonly rounds: RoundFigures[];
   };
+  /** with `media`: the rtpengine the calls' media was anchored in */
+  readonly media?: string;
   readonly failures: readonly string[];
   readonly coreReceived: Readonly<Record<string, number>>;
   readonly profile?: ProfileSummary;
@@ -185,12 +192,19 @@ export function formatForwardingCpu(r: ForwardingCpuResult, top = 25): string {
   const each = (rounds: readonly RoundFigures[], pick: (x: RoundFigures) => PhaseFigures): string =>
     rounds.map((x) => pick(x).cpuUsPerOp.toFixed(0)).join(', ');
   const floor = r.floor;
-  const rows = [row('REGISTER pair (401 + 200)', r.register, 2), row('call (INVITE + BYE, ACK)', r.call, 2)];
+  const callName = r.media === undefined ? 'call (INVITE + BYE, ACK)' : 'call, media in rtpengine';
+  const rows = [row('REGISTER pair (401 + 200)', r.register, 2), row(callName, r.call, 2)];
   if (floor !== undefined)
     rows.push(row('floor: REGISTER pair', floor.register, 2), row('floor: call', floor.call, 2));
   const lines = [
     `node ${r.node}; ${o.clients} WebSocket clients; ${o.rounds} round(s) of ${o.pairs} registrations ` +
       `at ${o.registerRate}/s and ${o.calls} calls at ${o.callRate}/s; median round`,
+    ...(r.media === undefined
+      ? []
+      : [
+          `media: every call anchored in ${r.media} by the eIMS-AGW (offer, answer, delete over NG; ` +
+            "rtpengine's CPU not counted; the floor relays the SDP untouched)",
+        ]),
     '',
     ...table(
       ['phase', 'ops', 'CPU µs/op', 'CPU µs/tx', 'alloc kB/op', 'GCs/1k ops', 'GC µs/op', 'failed'],

@@ -29,6 +29,7 @@ export class Sut {
     corePort: number,
     nodeArgs: readonly string[] = [],
     kind: SutKind = 'ep-cscf',
+    rtpengine?: string,
   ): Promise<{ sut: Sut; wsPort: number }> {
     const child = fork(SUT, [], {
       execArgv: ['--import', 'tsx', ...nodeArgs],
@@ -45,6 +46,7 @@ export class Sut {
         REG_EVENT: 'false',
         LOG_LEVEL: 'warn',
         SUT_KIND: kind,
+        ...(rtpengine === undefined ? {} : { RTPENGINES: rtpengine }),
       },
     });
     const sut = new Sut(child);

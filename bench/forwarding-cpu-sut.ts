@@ -2,6 +2,7 @@
  * The eP-CSCF of the forwarding-CPU benchmark, alone in a child process (started by
  * bench/forwarding-cpu.ts with an IPC channel): `startEpCscf` with the SIP WebSocket on a node:http server, the
  * Mw side on UDP toward the driver's core, configured through the role's environment variables.
+ * With RTPENGINES set, the eIMS-AGW anchors call media in that rtpengine (`--media`).
  * With `SUT_KIND=relay` the process runs the floor instead (`forwarding-relay.ts`: the same
  * WebSocket and UDP I/O with no SIP work), measured the same way.
  * It measures itself between two IPC messages:
@@ -20,6 +21,8 @@ import { GCProfiler } from 'node:v8';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { formatConfigIssues, readEnvironment } from '../app/config.ts';
+import { startMediaControl } from '../eims-agw/index.ts';
+import { eimsAgwMedia } from '../ep-cscf/calls/eims-agw-media.ts';
 import { EPCSCF_SCHEMA } from '../ep-cscf/config.ts';
 import { startEpCscf } from '../ep-cscf/ep-cscf.ts';
 import type { CpuProfile } from './cpu-profile.ts';
@@ -109,16 +112,23 @@ async function main(): Promise<void> {
   const address = server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : 0;
   const core = read.config.imsCoreUri;
-  const ep =
-    process.env.SUT_KIND === 'relay' && core !== undefined
-      ? await startRelay(server, core.host, core.port ?? 5060)
-      : await startEpCscf({
-          config: read.config,
-          logger,
-          httpServer: server,
-          registry: new Registry(),
-          defaultOrigins: () => [],
-        });
+  const relay = process.env.SUT_KIND === 'relay' && core !== undefined;
+  const registry = new Registry();
+  // With RTPENGINES (--media): the eIMS-AGW anchors every call's media there.
+  const media =
+    relay || (process.env.RTPENGINES ?? '') === ''
+      ? undefined
+      : await startMediaControl({ env: process.env, logger, registry });
+  const ep = relay
+    ? await startRelay(server, core.host, core.port ?? 5060)
+    : await startEpCscf({
+        config: read.config,
+        logger,
+        httpServer: server,
+        registry,
+        defaultOrigins: () => [],
+        ...(media === undefined ? {} : { media: eimsAgwMedia(media.gateway) }),
+      });
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -177,6 +187,7 @@ async function main(): Promise<void> {
         session.disconnect();
         server.closeAllConnections();
         await ep.stop();
+        await media?.stop();
         server.close();
         process.exit(0);
       }

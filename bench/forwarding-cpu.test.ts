@@ -30,4 +30,15 @@ describe('bench:forwarding-cpu', () => {
     expect(text).toContain('call (INVITE + BYE, ACK)');
     expect(text).toMatch(/REGISTER pair \(8 messages\) \| +\d+\.\d\dx/);
   }, 120_000);
+
+  it('[DESIGN-speed-forwarding_cpu_media] with --media, anchors every call in a real rtpengine through the eIMS-AGW and reports the call with its media control', async () => {
+    const r = await runForwardingCpu({ ...SMOKE, floor: false, media: true });
+    expect(r.failures).toEqual([]);
+    expect(r.media).toMatch(/^rtpengine /);
+    expect(r.call.failures).toBe(0);
+    expect(r.call.cpuUsPerOp).toBeGreaterThan(0);
+    const text = formatForwardingCpu(r);
+    expect(text).toContain('call, media in rtpengine');
+    expect(text).toContain('media: every call anchored in rtpengine');
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/forwarding-cpu.ts [--smoke] [--rounds N] [--clients N] [--pairs N] [--calls N]
- * [--register-rate R] [--call-rate R] [--profile] [--heap] [--count-calls] [--top N] [--no-floor] [--json]`:
+ * [--register-rate R] [--call-rate R] [--media] [--profile] [--heap] [--count-calls] [--top N] [--no-floor] [--json]`:
  * CPU and heap allocation per operation on the eP-CSCF's forwarding path (issue #7, BENCHMARKS.md
  * "Forwarding-path CPU").
  *
@@ -12,7 +12,8 @@
  * between two IPC messages. Each round offers, at a fixed rate, `pairs` registrations
  * (REGISTER, 401, REGISTER with credentials, 200: two transactions) and then `calls` calls
  * (INVITE / 100 / 180 / 200, ACK, BYE / 200) from registered clients; the figure kept is the
- * median round. `--profile` samples the child's JavaScript in every measured window (V8
+ * median round. `--media`: every call's media is anchored in a real rtpengine (started here; its
+ * CPU is not counted), so a call's figure includes the eIMS-AGW and its NG exchanges. `--profile` samples the child's JavaScript in every measured window (V8
  * profiler, 200 µs) and prints the top functions by self time; `--heap` samples its allocations
  * and prints the allocating functions; `--count-calls` counts calls per function of ours.
  *
@@ -21,6 +22,7 @@
  * process; what the eP-CSCF costs above it is its SIP work.
  */
 import { parseArgs } from 'node:util';
+import { PortAllocator } from '../conformance/harness/index.ts';
 import { isMain, runMain } from './cli-main.ts';
 import { TinyCore } from './forwarding-cpu-peers.ts';
 import {
@@ -35,6 +37,7 @@ import {
 } from './forwarding-cpu-report.ts';
 import { Crowd, Sut } from './forwarding-cpu-rig.ts';
 import type { Sample, SutKind } from './forwarding-cpu-sut.ts';
+import { startBenchRtpengine } from './sut/rtpengine.ts';
 
 export type { ForwardingCpuOptions, ForwardingCpuResult } from './forwarding-cpu-report.ts';
 export { formatForwardingCpu } from './forwarding-cpu-report.ts';
@@ -51,6 +54,7 @@ export const FULL: ForwardingCpuOptions = {
   profile: false,
   heap: false,
   countCalls: false,
+  media: false,
 };
 
 export const SMOKE: ForwardingCpuOptions = {
@@ -65,6 +69,7 @@ export const SMOKE: ForwardingCpuOptions = {
   profile: false,
   heap: false,
   countCalls: false,
+  media: false,
 };
 
 export async function runForwardingCpu(
@@ -75,7 +80,13 @@ export async function runForwardingCpu(
   const floor = options.floor
     ? await measureSystem('relay', { ...options, profile: false, heap: false, countCalls: false }, nodeArgs)
     : undefined;
-  const ours = await measureSystem('ep-cscf', options, nodeArgs);
+  const media = options.media ? await startMedia() : undefined;
+  let ours: Awaited<ReturnType<typeof measureSystem>>;
+  try {
+    ours = await measureSystem('ep-cscf', options, nodeArgs, media?.address);
+  } finally {
+    await media?.stop();
+  }
   const { samples } = ours;
   const profile = options.profile ? mergedSummary(samples.map((s) => s.profile)) : undefined;
   const allocations = options.heap ? allocationSites(samples.map((s) => s.heap)) : undefined;
@@ -93,6 +104,7 @@ export async function runForwardingCpu(
     register: median(ours.rounds.map((r) => r.register)),
     call: median(ours.rounds.map((r) => r.call)),
     rounds: ours.rounds,
+    ...(media === undefined ? {} : { media: media.description }),
     failures: [...(floor?.failures ?? []), ...ours.failures],
     coreReceived: ours.coreReceived,
     ...(floor === undefined
@@ -110,11 +122,31 @@ export async function runForwardingCpu(
   };
 }
 
+/** A real rtpengine on loopback for `--media` (its own CPU is not measured), and how to stop it. */
+async function startMedia(): Promise<{ address: string; description: string; stop(): Promise<void> }> {
+  const ports = await PortAllocator.open();
+  try {
+    const rtpengine = await startBenchRtpengine({ ports, cpu: undefined });
+    return {
+      address: `${rtpengine.host}:${rtpengine.ngPort}`,
+      description: rtpengine.description,
+      async stop() {
+        await rtpengine.stop();
+        await ports.close();
+      },
+    };
+  } catch (err) {
+    await ports.close();
+    throw err;
+  }
+}
+
 /** Warm-up, then `rounds` measured rounds of registrations and calls through one system. */
 async function measureSystem(
   kind: SutKind,
   options: ForwardingCpuOptions,
   nodeArgs: readonly string[],
+  rtpengine?: string,
 ): Promise<{
   rounds: ForwardingCpuResult['rounds'];
   samples: Sample[];
@@ -123,7 +155,7 @@ async function measureSystem(
 }> {
   const core = new TinyCore();
   const corePort = await core.start('127.0.0.1');
-  const { sut, wsPort } = await Sut.start(corePort, nodeArgs, kind);
+  const { sut, wsPort } = await Sut.start(corePort, nodeArgs, kind, rtpengine);
   let crowd: Crowd | undefined;
   try {
     const clients = await Crowd.connect(wsPort, options.clients);
@@ -172,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
       profile: { type: 'boolean', default: false },
       heap: { type: 'boolean', default: false },
       'count-calls': { type: 'boolean', default: false },
+      media: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       clients: { type: 'string' },
       pairs: { type: 'string' },
@@ -188,6 +221,7 @@ export async function main(argv: string[]): Promise<number> {
     profile: values.profile,
     heap: values.heap,
     countCalls: values['count-calls'],
+    media: values.media,
   };
   const numbers = {
     rounds: values.rounds,
