@@ -33,15 +33,20 @@ const RTPMAP = /a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/y;
 const PT_ATTRIBUTES = ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:'] as const;
 const NO_MAP: PayloadMap = new Map();
 
-// The SDP is read in place, line by line (`nextLine`), without splitting it: every offer and
+// The SDP is read in place, line by line (`lineEnd`, `nextLine`), without splitting it: every offer and
 // answer of a call comes through here, and a browser's has forty lines, few of them m= or
 // payload-type lines.
 
-/** Where the line starting at `at` ends (before its CR LF or LF) and where the next one starts. */
-function lineEnd(sdp: string, at: number): { end: number; next: number } {
+/** Where the line starting at `at` ends, before its CR LF or LF. */
+function lineEnd(sdp: string, at: number): number {
   const nl = sdp.indexOf('\n', at);
-  if (nl < 0) return { end: sdp.length, next: sdp.length };
-  return { end: nl > at && sdp.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl, next: nl + 1 };
+  if (nl < 0) return sdp.length;
+  return nl > at && sdp.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+}
+
+/** Where the line after the one ending at `end` (see lineEnd) starts. */
+function nextLine(sdp: string, end: number): number {
+  return sdp.charCodeAt(end) === 0x0d ? end + 2 : end + 1;
 }
 
 function isMLine(sdp: string, at: number, end: number): boolean {
@@ -123,7 +128,7 @@ export function sectionCodecs(sdp: string): SectionCodecs[] {
   const out: Map<number, string | undefined>[] = [];
   let codecs: Map<number, string | undefined> | undefined;
   for (let at = 0; at < sdp.length; ) {
-    const { end, next } = lineEnd(sdp, at);
+    const end = lineEnd(sdp, at);
     if (isMLine(sdp, at, end)) {
       codecs = new Map();
       for (const pt of formatsAt(sdp, at, end) ?? []) codecs.set(pt, undefined);
@@ -134,7 +139,7 @@ export function sectionCodecs(sdp: string): SectionCodecs[] {
       const pt = m === null ? -1 : Number(m[1]);
       if (m !== null && codecs.has(pt)) codecs.set(pt, `${m[2]?.toLowerCase()}/${m[3]}/${m[4] ?? '1'}`);
     }
-    at = next;
+    at = nextLine(sdp, end);
   }
   return out;
 }
@@ -150,9 +155,9 @@ export function sectionFormats(sdp: string): SectionFormats[] {
   const out: SectionFormats[] = [];
   let at = sdp.startsWith('m=') ? 0 : nextMLine(sdp, 0);
   while (at >= 0) {
-    const { end, next } = lineEnd(sdp, at);
+    const end = lineEnd(sdp, at);
     out.push(new Set(formatsAt(sdp, at, end)));
-    at = nextMLine(sdp, next - 1);
+    at = nextMLine(sdp, end);
   }
   return out;
 }
@@ -227,7 +232,7 @@ export function renumberPayloads(sdp: string, maps: readonly PayloadMap[]): stri
   let section = -1;
   let map = NO_MAP;
   for (let at = 0; at < sdp.length; ) {
-    const { end, next } = lineEnd(sdp, at);
+    const end = lineEnd(sdp, at);
     if (isMLine(sdp, at, end)) {
       const present = formatsAt(sdp, at, end);
       map = applicable(maps[++section], present);
@@ -244,7 +249,7 @@ export function renumberPayloads(sdp: string, maps: readonly PayloadMap[]): stri
         copied = p.end;
       }
     }
-    at = next;
+    at = nextLine(sdp, end);
   }
   return copied === 0 ? sdp : out + sdp.slice(copied);
 }

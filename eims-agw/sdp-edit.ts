@@ -15,6 +15,8 @@ function splitLines(sdp: string): { lines: string[]; eol: string } {
 
 /** Removes every `a=tls-id` line. */
 export function stripTlsId(sdp: string): string {
+  // Every SDP toward the IMS side comes through here; few carry one.
+  if (!sdp.includes('a=tls-id:')) return sdp;
   const { lines, eol } = splitLines(sdp);
   return lines.filter((line) => !line.startsWith('a=tls-id:')).join(eol);
 }
