@@ -30,8 +30,9 @@ const RTP_PROTOCOLS = new Set([
   'UDP/TLS/RTP/SAVPF',
 ]);
 const MEDIA_TYPES = new Set(['audio', 'video']);
-/** RFC 8866 §5: the one-letter types, in any order the parser accepts. */
-const LINE = /^[vosiuepcbtrzkam]=[^\0\r\n]*$/;
+/** RFC 8866 §5: the one-letter types, in any order the parser accepts (then "=", no NUL or CR). */
+const LINE_TYPES = new Uint8Array(128);
+for (const c of 'vosiuepcbtrzkam') LINE_TYPES[c.charCodeAt(0)] = 1;
 // sdp-transform's patterns for the lines read here (its grammar.js), applied after "x=".
 const ORIGIN = /^(\S*) (\d*) (\d*) (\S*) IP(\d) (\S*)/;
 const CONNECTION = /^IN IP(\d) (\S*)/;
@@ -61,36 +62,69 @@ export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary
   const maxBytes = options.maxBytes ?? 32_768;
   if (Buffer.byteLength(sdp, 'utf8') > maxBytes)
     throw new UnsatisfiableSdp(`SDP larger than ${maxBytes} bytes`);
-  const lines = sdp.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines[0] !== 'v=0') throw new UnsatisfiableSdp('SDP does not start with v=0');
-  lines.forEach((line, index) => {
-    if (!LINE.test(line)) throw new UnsatisfiableSdp(`malformed SDP line ${index + 1}`);
-  });
-  for (const required of ['o=', 's=', 't=']) {
-    if (!lines.some((line) => line.startsWith(required)))
-      throw new UnsatisfiableSdp(`SDP has no ${required} line`);
+  // Lines end at LF, with or without CR; empty lines at the end do not count. Read in place, in
+  // one pass: a browser's offer has forty lines, and only o=, c=, m= and a=rtcp are parsed.
+  let stop = sdp.length;
+  while (stop > 0 && sdp.charCodeAt(stop - 1) === 0x0a) {
+    stop--;
+    if (stop > 0 && sdp.charCodeAt(stop - 1) === 0x0d) stop--;
   }
-
+  let index = 0;
+  let firstIsV0 = false;
+  let malformed = -1;
+  let seen = 0; // bits: 1 o=, 2 s=, 4 t=
+  let hasTlsId = false;
   let origin: RegExpExecArray | null | undefined;
   let sessionConnection: Connection | undefined;
   const sections: Section[] = [];
-  for (const line of lines) {
-    const type = line.charCodeAt(0);
-    const content = line.slice(2);
+  let nul = sdp.indexOf('\0');
+  let cr = sdp.indexOf('\r');
+  for (let at = 0; at < stop; index++) {
+    const nl = sdp.indexOf('\n', at);
+    const lineEnd = nl < 0 || nl > stop ? stop : nl;
+    const end = lineEnd > at && sdp.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
+    const type = sdp.charCodeAt(at);
+    if (index === 0) firstIsV0 = end - at === 3 && sdp.startsWith('v=0', at);
+    while (nul >= 0 && nul < at) nul = sdp.indexOf('\0', at);
+    while (cr >= 0 && cr < at) cr = sdp.indexOf('\r', at);
+    if (
+      malformed < 0 &&
+      (end - at < 2 ||
+        type > 0x7f ||
+        LINE_TYPES[type] !== 1 ||
+        sdp.charCodeAt(at + 1) !== 0x3d ||
+        (nul >= 0 && nul < end) ||
+        (cr >= 0 && cr < end))
+    )
+      malformed = index;
     const section = sections.at(-1);
-    if (type === 0x6d /* m */) sections.push(mediaSection(content));
-    else if (type === 0x6f /* o */) origin = ORIGIN.exec(content) ?? origin;
+    if (type === 0x6d /* m */) sections.push(mediaSection(sdp.slice(at + 2, end)));
+    else if (type === 0x6f /* o */) {
+      seen |= 1;
+      origin = ORIGIN.exec(sdp.slice(at + 2, end)) ?? origin;
+    } else if (type === 0x73 /* s */) seen |= 2;
+    else if (type === 0x74 /* t */) seen |= 4;
     else if (type === 0x63 /* c */) {
-      const c = connectionOf(content);
-      if (c === undefined) continue;
-      if (section === undefined) sessionConnection = c;
-      else section.connection = c;
-    } else if (type === 0x61 /* a */ && section !== undefined && content.startsWith('rtcp:')) {
-      const m = RTCP.exec(content);
-      if (m !== null) section.rtcp = { ipVer: intOf(m[3]), address: m[4] };
+      const c = connectionOf(sdp.slice(at + 2, end));
+      if (c !== undefined) {
+        if (section === undefined) sessionConnection = c;
+        else section.connection = c;
+      }
+    } else if (type === 0x61 /* a */) {
+      if (sdp.startsWith('a=tls-id:', at)) hasTlsId = true;
+      else if (section !== undefined && sdp.startsWith('a=rtcp:', at)) {
+        const m = RTCP.exec(sdp.slice(at + 2, end));
+        if (m !== null) section.rtcp = { ipVer: intOf(m[3]), address: m[4] };
+      }
     }
+    at = lineEnd + 1;
   }
+  if (!firstIsV0) throw new UnsatisfiableSdp('SDP does not start with v=0');
+  if (malformed >= 0) throw new UnsatisfiableSdp(`malformed SDP line ${malformed + 1}`);
+  if ((seen & 1) === 0) throw new UnsatisfiableSdp('SDP has no o= line');
+  if ((seen & 2) === 0) throw new UnsatisfiableSdp('SDP has no s= line');
+  if ((seen & 4) === 0) throw new UnsatisfiableSdp('SDP has no t= line');
+
   // The origin's address only names the session (RFC 8866 §5.2): a host name is fine there.
   if (
     origin === undefined ||
@@ -120,7 +154,7 @@ export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary
       usable.push({ type, protocol: media.protocol, port: media.port });
   });
   if (usable.length === 0) throw new UnsatisfiableSdp('no usable media stream (audio or video over RTP)');
-  return { media: usable, hasTlsId: lines.some((line) => line.startsWith('a=tls-id:')) };
+  return { media: usable, hasTlsId };
 }
 
 /** An m= line; one sdp-transform's pattern does not match still opens a section (with no port). */
