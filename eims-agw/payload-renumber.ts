@@ -33,9 +33,9 @@ const RTPMAP = /a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/y;
 const PT_ATTRIBUTES = ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:'] as const;
 const NO_MAP: PayloadMap = new Map();
 
-// The SDP is read in place, line by line (`lineEnd`, `nextLine`), without splitting it: every offer and
-// answer of a call comes through here, and a browser's has forty lines, few of them m= or
-// payload-type lines.
+// The SDP is read in place, line by line (`lineEnd`, `nextLine`), without splitting it: every
+// offer and answer of a call comes through here, and a browser's has forty lines, few of them m=
+// or payload-type lines.
 
 /** Where the line starting at `at` ends, before its CR LF or LF. */
 function lineEnd(sdp: string, at: number): number {

@@ -9,17 +9,6 @@ import { type CallRecord, CallTable } from './call-table.ts';
 import { MediaError, type MediaGateway, type MediaSide } from './media.ts';
 import { SDP_METHODS, sdpOf, setSdp } from './sdp-body.ts';
 
-/** What the response hooks of a forwarded request need of it (see responseHooks). */
-interface ResponseLeg {
-  readonly ref: LegRef;
-  /** who sent the request, and so who responds */
-  readonly requestFrom: MediaSide;
-  readonly responder: MediaSide;
-  readonly requestHadOffer: boolean;
-  /** the request's From tag, copied */
-  readonly fromTag: string;
-}
-
 /** Which leg of a call a message belongs to: the WIC called out (`orig`) or was called (`term`). */
 export type Leg = 'orig' | 'term';
 
@@ -33,14 +22,17 @@ export interface LegRef {
   readonly connectionId: string;
 }
 
-/**
- * Calls through the eP-CSCF (TS 24.229 §5.2.6-§5.2.8, TS 24.371 §7): the SDP of every offer and
- * answer goes through the media gateway (TS 23.334 §6.2.10), each INVITE dialog leg is recorded
- * so that its media is released when it ends, and when the client's flow drops a call being set
- * up is cancelled (or failed) and an established one gets a BYE toward the IMS side. Media
- * sessions are keyed by Call-ID, leg and flow, so a call between two WICs on the same eP-CSCF,
- * and each fork, anchor separately.
- */
+/** What the response hooks of a forwarded request need of it (see responseHooks). */
+interface ResponseLeg {
+  readonly ref: LegRef;
+  /** who sent the request, and so who responds */
+  readonly requestFrom: MediaSide;
+  readonly responder: MediaSide;
+  readonly requestHadOffer: boolean;
+  /** the request's From tag, copied */
+  readonly fromTag: string;
+}
+
 /**
  * A leg's reference with a copy of the Call-ID: references outlive the request they were read
  * from (the forwarding hooks of an INVITE live 64*T1 after its 2xx), and the Call-ID as parsed is
@@ -50,6 +42,14 @@ export function legRef(callId: string, leg: Leg, connectionId: string): LegRef {
   return { callId: flat(callId), leg, connectionId };
 }
 
+/**
+ * Calls through the eP-CSCF (TS 24.229 §5.2.6-§5.2.8, TS 24.371 §7): the SDP of every offer and
+ * answer goes through the media gateway (TS 23.334 §6.2.10), each INVITE dialog leg is recorded
+ * so that its media is released when it ends, and when the client's flow drops a call being set
+ * up is cancelled (or failed) and an established one gets a BYE toward the IMS side. Media
+ * sessions are keyed by Call-ID, leg and flow, so a call between two WICs on the same eP-CSCF,
+ * and each fork, anchor separately.
+ */
 export class CallControl {
   readonly table = new CallTable();
 
