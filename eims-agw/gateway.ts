@@ -67,8 +67,8 @@ export interface MediaGatewayOptions {
   readonly maxSdpBytes?: number;
 }
 
-/** What the gateway remembers about a call beyond its pin. */
-interface CallNotes {
+/** What the gateway remembers about a call beyond its pin (kept on the pin: PinnedCall.notes). */
+export interface CallNotes {
   /** The WIC's offer carried a=tls-id (RFC 8842): our SDP toward it carries one too. */
   wicOfferedTlsId: boolean;
   /**
@@ -89,8 +89,6 @@ export class MediaGateway {
   readonly #plans = new Map<string, MediaPlan>();
   readonly #logger: Logger | undefined;
   readonly #maxSdpBytes: number | undefined;
-  /** Keyed by the pool's pin, so notes vanish with the pin. */
-  readonly #notes = new WeakMap<PinnedCall, CallNotes>();
 
   constructor(options: MediaGatewayOptions) {
     this.#pool = options.pool;
@@ -232,12 +230,8 @@ export class MediaGateway {
   }
 
   #note(pin: PinnedCall): CallNotes {
-    let notes = this.#notes.get(pin);
-    if (notes === undefined) {
-      notes = { wicOfferedTlsId: false, tlsId: undefined };
-      this.#notes.set(pin, notes);
-    }
-    return notes;
+    pin.notes ??= { wicOfferedTlsId: false, tlsId: undefined };
+    return pin.notes;
   }
 
   /**
@@ -250,7 +244,7 @@ export class MediaGateway {
     pin: PinnedCall,
     input: AnswerInput,
   ): { toRtpengine: readonly PayloadMap[]; toOfferer: readonly PayloadMap[] } {
-    const offer = this.#notes.get(pin)?.lastOffer;
+    const offer = pin.notes?.lastOffer;
     if (offer === undefined) return { toRtpengine: [], toOfferer: [] };
     const toRtpengine = answerRenumbering(offer.received, input.sdp);
     if (!renumbers(toRtpengine)) return { toRtpengine: [], toOfferer: [] };
@@ -272,7 +266,7 @@ export class MediaGateway {
   /** Last touches rtpengine 10 does not make: a=tls-id per RFC 8842 on the DTLS side only. */
   #finish(sdp: string, to: Side, pin: PinnedCall): string {
     if (to === 'ims') return stripTlsId(sdp);
-    const notes = this.#notes.get(pin);
+    const notes = pin.notes;
     if (notes?.wicOfferedTlsId !== true) return sdp;
     notes.tlsId ??= newTlsId();
     return addTlsId(sdp, notes.tlsId);

@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import { type Clock, systemClock, type TimerHandle } from '../sip/clock/clock.ts';
 import { RtpengineTimeout, RtpengineUnavailable } from './errors.ts';
+import type { CallNotes } from './gateway.ts';
 import type { NgApi } from './ng/ng-client.ts';
 
 export type InstanceState = 'unknown' | 'up' | 'down';
@@ -27,10 +28,16 @@ export interface InstanceStatus {
   readonly lastError: string | undefined;
 }
 
-/** A call's place in the pool; the gateway may attach its own facts with a WeakMap. */
+/** A call's place in the pool. */
 export interface PinnedCall {
   readonly callId: string;
   readonly instance: NgApi;
+  /**
+   * What the gateway notes about the call, dropped with the pin. A field, not a WeakMap keyed by
+   * the pin: V8's young-generation collector keeps every value of a WeakMap that lives in the old
+   * generation alive, so each call's notes were promoted, whatever they were kept for.
+   */
+  notes: CallNotes | undefined;
 }
 
 export interface RtpenginePoolOptions {
@@ -180,7 +187,7 @@ export class RtpenginePool {
 
   #pinNew(callId: string): PinnedCall {
     const member = this.#select();
-    const pin: Pin = { callId, instance: member.api, member, lastUsed: this.#clock.now() };
+    const pin: Pin = { callId, instance: member.api, notes: undefined, member, lastUsed: this.#clock.now() };
     this.#pins.set(callId, pin);
     member.calls++;
     return pin;
