@@ -21,6 +21,8 @@
  * applied when its source number is in the section and its target number is free there.
  */
 
+import { lineEnd, nextLine } from './sdp-lines.ts';
+
 /** One media section's payload types: number → `name/rate/channels` (lower case), if mapped. */
 export type SectionCodecs = ReadonlyMap<number, string | undefined>;
 /** One media section's renumbering: from → to. */
@@ -32,22 +34,6 @@ const isDynamic = (pt: number): boolean => pt >= 96 && pt <= 127;
 const RTPMAP = /a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/y;
 const PT_ATTRIBUTES = ['a=rtpmap:', 'a=fmtp:', 'a=rtcp-fb:'] as const;
 const NO_MAP: PayloadMap = new Map();
-
-// The SDP is read in place, line by line (`lineEnd`, `nextLine`), without splitting it: every
-// offer and answer of a call comes through here, and a browser's has forty lines, few of them m=
-// or payload-type lines.
-
-/** Where the line starting at `at` ends, before its CR LF or LF. */
-function lineEnd(sdp: string, at: number): number {
-  const nl = sdp.indexOf('\n', at);
-  if (nl < 0) return sdp.length;
-  return nl > at && sdp.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-}
-
-/** Where the line after the one ending at `end` (see lineEnd) starts. */
-function nextLine(sdp: string, end: number): number {
-  return sdp.charCodeAt(end) === 0x0d ? end + 2 : end + 1;
-}
 
 function isMLine(sdp: string, at: number, end: number): boolean {
   return end - at >= 2 && sdp.charCodeAt(at) === 0x6d && sdp.charCodeAt(at + 1) === 0x3d;

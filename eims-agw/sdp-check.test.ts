@@ -51,6 +51,9 @@ describe('SDP pre-check', () => {
   it('[RFC3261-21.4.26-unsatisfiable-sdp] MUST refuse malformed SDP with a reason fit for a Warning header', () => {
     expect(reasonOf(vector('sdp-transform/invalid.sdp'))).toBe('malformed SDP line 10');
     expect(reasonOf('')).toBe('SDP does not start with v=0');
+    // A CR is a line end only right before LF: a bare one, last or not, is a malformed line.
+    expect(reasonOf(`${PCMA}a=sendrecv\r`)).toBe('malformed SDP line 9');
+    expect(reasonOf(PCMA.replace('s=-\r\n', 's=-\r'))).toBe('malformed SDP line 3');
     expect(reasonOf('hello world')).toBe('SDP does not start with v=0');
     expect(reasonOf(PCMA.replace('s=-\r\n', ''))).toBe('SDP has no s= line');
     expect(reasonOf(PCMA.replace('c=IN IP4 192.0.2.10', 'c=IN IP4 999.1.1.1'))).toBe(

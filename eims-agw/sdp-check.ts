@@ -11,6 +11,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { UnsatisfiableSdp } from './errors.ts';
+import { lineEnd, nextLine } from './sdp-lines.ts';
 
 /** What the policy and the gateway need to know about a checked SDP. */
 export interface SdpSummary {
@@ -80,9 +81,7 @@ export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary
   let nul = sdp.indexOf('\0');
   let cr = sdp.indexOf('\r');
   for (let at = 0; at < stop; index++) {
-    const nl = sdp.indexOf('\n', at);
-    const lineEnd = nl < 0 || nl > stop ? stop : nl;
-    const end = lineEnd > at && sdp.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd;
+    const end = lineEnd(sdp, at, stop);
     const type = sdp.charCodeAt(at);
     if (index === 0) firstIsV0 = end - at === 3 && sdp.startsWith('v=0', at);
     while (nul >= 0 && nul < at) nul = sdp.indexOf('\0', at);
@@ -117,7 +116,7 @@ export function checkSdp(sdp: string, options: SdpCheckOptions = {}): SdpSummary
         if (m !== null) section.rtcp = { ipVer: intOf(m[3]), address: m[4] };
       }
     }
-    at = lineEnd + 1;
+    at = nextLine(sdp, end);
   }
   if (!firstIsV0) throw new UnsatisfiableSdp('SDP does not start with v=0');
   if (malformed >= 0) throw new UnsatisfiableSdp(`malformed SDP line ${malformed + 1}`);
