@@ -73,21 +73,6 @@ function formatsAt(sdp: string, start: number, end: number): number[] | undefine
   return rtp ? out : undefined;
 }
 
-/** The first three tokens of the m= line in sdp[start, end) (media, port, protocol), one space apart. */
-function mLineHead(sdp: string, start: number, end: number): string {
-  const tokens: string[] = [];
-  let i = start;
-  while (tokens.length < 3) {
-    while (i < end && sdp.charCodeAt(i) === 0x20) i++;
-    if (i >= end) break;
-    let j = i;
-    while (j < end && sdp.charCodeAt(j) !== 0x20) j++;
-    tokens.push(sdp.slice(i, j));
-    i = j;
-  }
-  return tokens.join(' ');
-}
-
 /**
  * The payload type an `a=rtpmap`, `a=fmtp` or `a=rtcp-fb` line in sdp[at, end) is about and
  * where its digits are (followed by whitespace); undefined for any other line.
@@ -224,7 +209,12 @@ export function renumberPayloads(sdp: string, maps: readonly PayloadMap[]): stri
       map = applicable(maps[++section], present);
       if (map.size > 0 && present !== undefined) {
         const formats = present.map((pt) => map.get(pt) ?? pt).join(' ');
-        out += `${sdp.slice(copied, at)}${mLineHead(sdp, at, end)} ${formats}`;
+        const head = sdp
+          .slice(at, end)
+          .split(' ')
+          .filter((token) => token !== '')
+          .slice(0, 3);
+        out += `${sdp.slice(copied, at)}${head.join(' ')} ${formats}`;
         copied = end;
       }
     } else if (map.size > 0) {
@@ -245,10 +235,8 @@ function applicable(map: PayloadMap | undefined, present: readonly number[] | un
   if (map === undefined || present === undefined || map.size === 0) return NO_MAP;
   const out = new Map<number, number>();
   for (const [from, to] of map) {
-    if (!present.includes(from)) continue;
-    // The target is free when no payload type of the section that stays (does not move) has it.
-    const stays = present.some((pt) => pt === to && !(map.has(pt) && present.includes(pt)));
-    if (!stays) out.set(from, to);
+    // The target is free when the section does not use it, or uses it for a type that moves too.
+    if (present.includes(from) && !(present.includes(to) && !map.has(to))) out.set(from, to);
   }
   return out;
 }
