@@ -41,15 +41,17 @@ describe('pool registration and the core Min-Expires', () => {
     ).toBe(true);
     expect((bed.core.registrations.get(impu)?.contacts ?? []).length).toBe(1);
     // Token end: deregistered at the core, identity released.
-    await eventually(
+    const atCore = await eventually(
       () => bed.core.registrations.get(impu)?.contacts.length ?? 0,
       (n) => n === 0,
       10_000,
     );
-    await eventually(
+    expect(atCore).toBe(0);
+    const leases = await eventually(
       async () => (await bed.directory.activeLeases(TENANT, Date.now())).length,
       (n) => n === 0,
       5_000,
     );
+    expect(leases).toBe(0);
   });
 });
