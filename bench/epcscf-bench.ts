@@ -8,8 +8,17 @@
  */
 import type { BenchOptions, RunRecord } from './bench-run.ts';
 import { measureSystems, warnDisturbed, withBenchRun } from './bench-run.ts';
+import { perfUnavailable } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
-import { directPhase, memoryPhase, profilePhase, type RateResult, ratePhase } from './epcscf-phases.ts';
+import {
+  breakdownPhase,
+  directPhase,
+  memoryPhase,
+  profilePhase,
+  type RateResult,
+  ratePhase,
+  type SystemBreakdown,
+} from './epcscf-phases.ts';
 import { PLANS, type Plan } from './epcscf-plan.ts';
 import type { MemoryPoint, StepRecord } from './register-phases.ts';
 import type { SystemName } from './sut/system.ts';
@@ -34,6 +43,8 @@ export interface EpCscfBenchResult extends RunRecord<Plan> {
   /** rate of the profiled step */
   readonly profileTps?: number | undefined;
   readonly profile?: ProfileSummary | undefined;
+  /** where each system's CPU goes at the latency rate, whole processes (perf) */
+  readonly breakdown?: readonly SystemBreakdown[] | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -73,6 +84,17 @@ export function runEpCscfBench(o: BenchOptions): Promise<EpCscfBenchResult> {
         profileTps = Math.round(latencyTps * 1.6);
         profile = await profilePhase(env, plan, profileTps, o.log);
       }
+      // 3b. Where each system's CPU goes, kernel included, at the latency rate.
+      let breakdown: SystemBreakdown[] | undefined;
+      if (plan.breakdownMs > 0 && latencyTps !== undefined && !late('CPU breakdown')) {
+        const why = perfUnavailable();
+        if (why !== undefined) warnings.push(`CPU breakdown not taken: ${why}`);
+        else {
+          breakdown = [];
+          for (const name of SYSTEMS)
+            breakdown.push(await breakdownPhase(env, plan, name, latencyTps, o.log));
+        }
+      }
       // 4. Memory per idle registered client, WS then WSS. Each side of a connection is in another
       // process (clients here, the server in the system), so a point needs `n` descriptors each.
       const fits = (n: number): boolean => n + 2048 <= openFiles;
@@ -101,7 +123,7 @@ export function runEpCscfBench(o: BenchOptions): Promise<EpCscfBenchResult> {
         systems.flatMap((r) => [...(r.search?.steps ?? []), ...(r.latency === undefined ? [] : [r.latency])]),
         'steps',
       );
-      return { systems, latencyTps, direct, profileTps, profile };
+      return { systems, latencyTps, direct, profileTps, profile, breakdown };
     },
   );
 }

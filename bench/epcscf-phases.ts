@@ -3,6 +3,7 @@
  * latency step) per system, the latency baseline straight to the core, the CPU profile of ours,
  * memory per idle registered client. epcscf-bench.ts runs them in order.
  */
+import { type CpuBreakdown, PERF_NODE_ARGS, recordBreakdown } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { Plan } from './epcscf-plan.ts';
 import { type RigEnvironment, withProfiledRig, withRig } from './epcscf-rig.ts';
@@ -18,7 +19,7 @@ import {
   type StepRecord,
   searchMaxRate,
 } from './register-phases.ts';
-import type { SystemName } from './sut/system.ts';
+import { type SystemName, systemPids } from './sut/system.ts';
 import type { TlsFiles } from './sut/tls-cert.ts';
 
 export type Log = (line: string) => void;
@@ -131,6 +132,39 @@ export function profilePhase(
     const s = await profiled(() => measureStep(rig.ctx, rate, plan.profileMs));
     log(`[ours, profiled] ${describeStep(s)}`);
   });
+}
+
+export interface SystemBreakdown {
+  readonly name: SystemName;
+  /** the step perf sampled: its CPU per transaction is what the shares divide */
+  readonly step: StepRecord;
+  readonly breakdown: CpuBreakdown;
+}
+
+/** Where one system's CPU goes at `rate`: perf over all its processes during one step (cpu-breakdown.ts). */
+export function breakdownPhase(
+  env: RigEnvironment,
+  plan: Plan,
+  name: SystemName,
+  rate: number,
+  log: Log,
+): Promise<SystemBreakdown> {
+  const clients = plan.rateClients;
+  const nodeArgs = name === 'ours' ? PERF_NODE_ARGS : undefined;
+  return withRig(
+    env,
+    { system: name, subscribers: clients, maxConnections: clients, nodeArgs },
+    async (rig) => {
+      await rig.gen.connect(0, clients, 32);
+      await warmUp(rig.ctx, plan);
+      const kind = name === 'ours' ? 'node' : 'kamailio';
+      const { result: step, breakdown } = await recordBreakdown(systemPids(rig.sut!), kind, () =>
+        measureStep(rig.ctx, rate, plan.breakdownMs),
+      );
+      log(`[${name}, perf] ${describeStep(step)}; ${breakdown.samples} samples`);
+      return { name, step, breakdown };
+    },
+  );
 }
 
 /** Memory per idle registered client of one system at each of `points`, WS or WSS. */

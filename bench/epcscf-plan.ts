@@ -30,6 +30,8 @@ export interface Plan {
   readonly idleMs: number;
   /** CPU profile of the eP-CSCF under load for this long (0: none) */
   readonly profileMs: number;
+  /** perf over every process of each system at the latency rate for this long (0: none; cpu-breakdown.ts) */
+  readonly breakdownMs: number;
   /** optional phases are skipped once the run has lasted this long */
   readonly budgetMs: number;
   /** scheduling priority (nice) of the whole run, inherited by every process it starts */
@@ -46,6 +48,7 @@ export const PLANS: Readonly<Record<BenchMode, Plan>> = {
     wssPoints: [],
     idleMs: 0,
     profileMs: 0,
+    breakdownMs: 0,
     budgetMs: 60_000,
   },
   full: {
@@ -69,6 +72,7 @@ export const PLANS: Readonly<Record<BenchMode, Plan>> = {
     wssPoints: [1000, 10_000],
     idleMs: 6000,
     profileMs: 8000,
+    breakdownMs: 8000,
     budgetMs: 9 * 60_000,
     nice: -15,
   },

@@ -14,6 +14,8 @@ PACKAGES=(
   postgresql
   chromium
   firefox-esr
+  # not a peer: perf, for the benchmark's CPU breakdown (bench/cpu-breakdown.ts) and its test
+  linux-perf
 )
 
 if [[ "${SKIP_PEER_INSTALL:-}" == "1" ]]; then
