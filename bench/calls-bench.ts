@@ -9,8 +9,15 @@
  */
 import type { BenchOptions, RunRecord } from './bench-run.ts';
 import { measureSystems, warnDisturbed, withBenchRun } from './bench-run.ts';
-import { type CallRateResult, callProfilePhase, callRatePhase } from './calls-phases.ts';
+import {
+  type CallBreakdown,
+  type CallRateResult,
+  callBreakdownPhase,
+  callProfilePhase,
+  callRatePhase,
+} from './calls-phases.ts';
 import { CALL_PLANS, type CallPlan } from './calls-plan.ts';
+import { perfUnavailable } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { SystemName } from './sut/system.ts';
 
@@ -26,6 +33,8 @@ export interface CallsBenchResult extends RunRecord<CallPlan> {
   readonly halfCps?: number | undefined;
   readonly profileCps?: number | undefined;
   readonly profile?: ProfileSummary | undefined;
+  /** where each system's CPU goes at half of our maximum, whole processes (perf) */
+  readonly breakdown?: readonly CallBreakdown[] | undefined;
 }
 
 export function runCallsBench(o: BenchOptions): Promise<CallsBenchResult> {
@@ -56,11 +65,25 @@ export function runCallsBench(o: BenchOptions): Promise<CallsBenchResult> {
         profile = await callProfilePhase(run.env, plan, profileCps, o.log);
       }
     }
+    let breakdown: CallBreakdown[] | undefined;
+    if (plan.breakdownMs > 0 && halfCps !== undefined) {
+      const why = perfUnavailable();
+      if (why !== undefined) run.warnings.push(`CPU breakdown not taken: ${why}`);
+      else if (run.overBudget())
+        run.warnings.push(
+          `time budget of ${Math.round(plan.budgetMs / 1000)} s spent: CPU breakdown not taken`,
+        );
+      else {
+        breakdown = [];
+        for (const name of CALL_SYSTEMS)
+          breakdown.push(await callBreakdownPhase(run.env, plan, name, halfCps, o.log));
+      }
+    }
     warnDisturbed(
       run,
       systems.flatMap((r) => [...(r.search?.steps ?? []), ...(r.half === undefined ? [] : [r.half])]),
       'call steps',
     );
-    return { systems, halfCps, profileCps, profile };
+    return { systems, halfCps, profileCps, profile, breakdown };
   });
 }

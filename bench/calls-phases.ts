@@ -7,6 +7,7 @@
  * driver also keeps what only calls have (teardown latency, rtpengine's CPU, a sample answer).
  */
 import type { CallPlan } from './calls-plan.ts';
+import { type CpuBreakdown, PERF_NODE_ARGS, recordBreakdown } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import { halfOf, type Log, limitOf, type RatePhaseResult } from './epcscf-phases.ts';
 import { type CallPeers, type Rig, type RigEnvironment, withProfiledRig, withRig } from './epcscf-rig.ts';
@@ -19,7 +20,7 @@ import {
   type StepRecord,
   searchMaxRate,
 } from './register-phases.ts';
-import type { SystemName } from './sut/system.ts';
+import { type SystemName, systemPids } from './sut/system.ts';
 
 /** A call step: StepRecord's rate and latency are calls/s and setup time; and the call's own figures. */
 export interface CallStepRecord extends StepRecord {
@@ -195,6 +196,47 @@ export function callProfilePhase(
     if (plan.warmup !== undefined) await measureStep(ctx, plan.warmup.cps, plan.warmup.ms);
     const s = await profiled(() => measureStep(ctx, cps, plan.profileMs));
     log(`[ours calls, profiled] ${describeCallStep(driver.records([s])[0]!)}`);
+  });
+}
+
+export interface CallBreakdown {
+  readonly name: SystemName;
+  /** the step perf sampled: its CPU per call is what the shares divide */
+  readonly step: CallStepRecord;
+  readonly breakdown: CpuBreakdown;
+}
+
+/** Where one system's CPU goes at `cps`: perf over all its processes during one call step (cpu-breakdown.ts). */
+export function callBreakdownPhase(
+  env: RigEnvironment,
+  plan: CallPlan,
+  name: SystemName,
+  cps: number,
+  log: Log,
+): Promise<CallBreakdown> {
+  const nodeArgs = name === 'ours' ? PERF_NODE_ARGS : undefined;
+  const options = {
+    system: name,
+    subscribers: plan.clients,
+    maxConnections: plan.clients,
+    calls: true,
+    nodeArgs,
+  };
+  return withRig(env, options, async (rig) => {
+    await rig.gen.connect(0, plan.clients, 32);
+    const driver = new CallDriver(rig, rig.peers!, plan.holdMs);
+    const ctx: StepContext = { ...rig.ctx, gen: driver };
+    if (plan.warmup !== undefined) await measureStep(ctx, plan.warmup.cps, plan.warmup.ms);
+    // A fresh process: V8 still compiles during its first thousand calls (its compiler showed in
+    // the samples after the warm-up alone). One more unsampled step at the rate lets it settle.
+    await measureStep(ctx, cps, plan.breakdownMs);
+    const kind = name === 'ours' ? 'node' : 'kamailio';
+    const { result, breakdown } = await recordBreakdown(systemPids(rig.sut!), kind, () =>
+      measureStep(ctx, cps, plan.breakdownMs),
+    );
+    const step = driver.records([result])[0]!;
+    log(`[${name} calls, perf] ${describeCallStep(step)}; ${breakdown.samples} samples`);
+    return { name, step, breakdown };
   });
 }
 

@@ -20,12 +20,14 @@ export interface CallPlan {
   readonly halfStepMs?: number;
   /** CPU profile of the eP-CSCF at 80 % of its maximum for this long (0: none) */
   readonly profileMs: number;
+  /** perf over every process of each system at half of our maximum for this long (0: none; cpu-breakdown.ts) */
+  readonly breakdownMs: number;
   /**
    * after the last call, how long rtpengine's `list` is asked again while it is not empty: calls
    * given up on by the clients end when the system's INVITE transaction times out (Timer B, 32 s)
    */
   readonly leftoverWaitMs: number;
-  /** the profile is skipped once the call phase has lasted this long */
+  /** the profile and the breakdown are skipped once the call phase has lasted this long */
   readonly budgetMs: number;
   /** scheduling priority (nice) of the whole run, inherited by every process it starts */
   readonly nice?: number;
@@ -40,6 +42,7 @@ export const CALL_PLANS: Readonly<Record<BenchMode, CallPlan>> = {
     smokeStep: { cps: 10, ms: 1500 },
     leftoverWaitMs: 3000,
     profileMs: 0,
+    breakdownMs: 0,
     budgetMs: 60_000,
   },
   full: {
@@ -62,7 +65,8 @@ export const CALL_PLANS: Readonly<Record<BenchMode, CallPlan>> = {
     halfStepMs: 8000,
     leftoverWaitMs: 35_000,
     profileMs: 6000,
-    budgetMs: 190_000,
+    breakdownMs: 6000,
+    budgetMs: 300_000,
     nice: -15,
   },
 };

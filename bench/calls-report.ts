@@ -89,6 +89,13 @@ export function formatCallsReport(r: CallsBenchResult): string {
     );
   const profiled = `CPU profile of our eP-CSCF at ${report.num(r.profileCps)} calls/s`;
   out.push(...report.profileLines(r.profile, profiled, 20, 12));
+  out.push(
+    ...report.breakdownLines(
+      (r.breakdown ?? []).map((b) => ({ ...b, plain: r.systems.find((x) => x.name === b.name)?.half })),
+      `${report.num(r.halfCps)} calls/s (rtpengine apart)`,
+      { name: 'call', short: 'call' },
+    ),
+  );
   out.push(...report.warningLines(r.warnings));
   return out.join('\n');
 }

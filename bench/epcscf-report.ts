@@ -112,65 +112,19 @@ export function formatEpCscfReport(r: EpCscfBenchResult): string {
   );
   const profiled = `CPU profile of our eP-CSCF at ${report.num(r.profileTps)} tx/s`;
   out.push(...report.profileLines(r.profile, profiled, 25, 15));
-  out.push(...breakdownLines(r));
+  out.push(
+    ...report.breakdownLines(
+      (r.breakdown ?? []).map((b) => ({
+        ...b,
+        plain: r.systems.find((x) => x.name === b.name)?.latency,
+      })),
+      `${report.num(r.latencyTps)} tx/s`,
+      { name: 'transaction', short: 'tx' },
+    ),
+  );
   for (const s of r.systems) out.push(`${s.name}: ${s.description}`);
   out.push(...report.warningLines(r.warnings));
   return out.join('\n');
-}
-
-/**
- * Where each system's CPU goes at the latency rate (perf, whole processes): CPU µs per
- * transaction by category, side by side, then each system's largest symbols.
- */
-function breakdownLines(r: EpCscfBenchResult): string[] {
-  const b = r.breakdown;
-  if (b === undefined || b.length === 0) return [];
-  const perTx = (s: StepRecord): number | undefined =>
-    s.sutCpuSeconds === undefined || s.transactions === 0
-      ? undefined
-      : (s.sutCpuSeconds * 1e6) / s.transactions;
-  const categories = [...new Set(b.flatMap((s) => s.breakdown.shares.map((x) => x.category)))];
-  const cell = (s: (typeof b)[number], category: string): string[] => {
-    const share = s.breakdown.shares.find((x) => x.category === category)?.share;
-    const us = perTx(s.step);
-    if (share === undefined) return ['', ''];
-    return [report.num(us === undefined ? undefined : us * share, 1), `${report.num(share * 100, 1)} %`];
-  };
-  const out = [
-    '',
-    `where the CPU goes at ${report.num(r.latencyTps)} tx/s (perf over every process of each system, kernel included; CPU µs per transaction):`,
-    ...report.table(
-      ['category', ...b.flatMap((s) => [`${s.name} µs/tx`, `${s.name} share`])],
-      [
-        ...categories.map((c) => [c, ...b.flatMap((s) => cell(s, c))]),
-        [
-          'all',
-          ...b.flatMap((s) => [report.num(perTx(s.step), 1), `${report.num(s.breakdown.samples)} samples`]),
-        ],
-      ],
-      [false, ...b.flatMap(() => [true, true])],
-    ),
-    // Sampling costs the system something at every context switch: say how much, per system.
-    `perf's own cost: CPU µs per transaction in this step against the latency step without perf: ${b
-      .map((s) => {
-        const plain = r.systems.find((x) => x.name === s.name)?.latency;
-        return `${s.name} ${report.num(perTx(s.step), 1)} against ${report.num(plain === undefined ? undefined : perTx(plain), 1)}`;
-      })
-      .join(', ')}`,
-  ];
-  for (const s of b)
-    out.push(
-      '',
-      `${s.name}: largest symbols`,
-      ...report.table(
-        ['share', 'symbol', 'category'],
-        s.breakdown.top
-          .slice(0, 15)
-          .map((t) => [`${report.num(t.share * 100, 1)} %`, t.symbol.slice(0, 100), t.category]),
-        [true, false, false],
-      ),
-    );
-  return out;
 }
 
 /** (PSS at b - PSS at a) / (registered at b - registered at a), in kB. */

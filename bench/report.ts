@@ -5,6 +5,7 @@
  * placement lines, step tables, CPU profiles, targets and warnings.
  */
 import type { RunRecord } from './bench-run.ts';
+import type { CpuBreakdown } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { Limit } from './epcscf-phases.ts';
 import type { ParserBenchResult } from './parser-bench.ts';
@@ -187,6 +188,66 @@ export function profileLines(
       [true, false],
     ),
   ];
+}
+
+/** One system's CPU breakdown (cpu-breakdown.ts) with the step it was taken in and the same rate's step without perf. */
+export interface BreakdownEntry {
+  readonly name: string;
+  readonly step: StepRecord;
+  readonly plain: StepRecord | undefined;
+  readonly breakdown: CpuBreakdown;
+}
+
+/**
+ * Where each system's CPU goes (perf, whole processes): CPU µs per operation (a transaction, a
+ * call) by category side by side, what sampling cost each system, then each one's largest symbols.
+ */
+export function breakdownLines(
+  entries: readonly BreakdownEntry[],
+  rate: string,
+  op: { readonly name: string; readonly short: string },
+): string[] {
+  if (entries.length === 0) return [];
+  const perOp = (s: StepRecord | undefined): number | undefined => {
+    const ms = s === undefined ? undefined : cpuPer1k(s);
+    return ms === undefined ? undefined : ms * 1000;
+  };
+  const categories = [...new Set(entries.flatMap((e) => e.breakdown.shares.map((x) => x.category)))];
+  const cell = (e: BreakdownEntry, category: string): string[] => {
+    const share = e.breakdown.shares.find((x) => x.category === category)?.share;
+    const us = perOp(e.step);
+    if (share === undefined) return ['', ''];
+    return [num(us === undefined ? undefined : us * share, 1), `${num(share * 100, 1)} %`];
+  };
+  const out = [
+    '',
+    `where the CPU goes at ${rate} (perf over every process of each system, kernel included; CPU µs per ${op.name}):`,
+    ...table(
+      ['category', ...entries.flatMap((e) => [`${e.name} µs/${op.short}`, `${e.name} share`])],
+      [
+        ...categories.map((c) => [c, ...entries.flatMap((e) => cell(e, c))]),
+        ['all', ...entries.flatMap((e) => [num(perOp(e.step), 1), `${num(e.breakdown.samples)} samples`])],
+      ],
+      [false, ...entries.flatMap(() => [true, true])],
+    ),
+    // Sampling costs the system something at every context switch: say how much, per system.
+    `perf's own cost: CPU µs per ${op.name} in this step against the same rate's step without perf: ${entries
+      .map((e) => `${e.name} ${num(perOp(e.step), 1)} against ${num(perOp(e.plain), 1)}`)
+      .join(', ')}`,
+  ];
+  for (const e of entries)
+    out.push(
+      '',
+      `${e.name}: largest symbols`,
+      ...table(
+        ['share', 'symbol', 'category'],
+        e.breakdown.top
+          .slice(0, 15)
+          .map((t) => [`${num(t.share * 100, 1)} %`, t.symbol.slice(0, 100), t.category]),
+        [true, false, false],
+      ),
+    );
+  return out;
 }
 
 /** A column of a step table: header and cell; right-aligned. */
