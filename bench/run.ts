@@ -10,7 +10,7 @@
  * - tokens: WAF token issuance per second and bearer validations per second per core, beside
  *   jose's bare jwtVerify (bench/tokens-bench.ts).
  * Progress on stderr; the reports (or --json: the result objects) on stdout. Full mode takes
- * about twenty-five minutes, --smoke well under a minute. Every process it starts is stopped before
+ * about half an hour, --smoke well under a minute. Every process it starts is stopped before
  * it exits, also on failure or Ctrl-C (the harness's exit guard).
  */
 import { parseArgs } from 'node:util';
