@@ -43,16 +43,24 @@ export interface CpuBreakdown {
 
 /** Why a breakdown cannot be taken on this machine, or undefined when it can. */
 export function perfUnavailable(): string | undefined {
-  if (findBinary('perf') === undefined)
-    return 'perf is not installed (Debian: apt-get install -y linux-perf)';
-  if (process.getuid?.() === 0) return undefined;
-  let paranoid = 2;
-  try {
-    paranoid = Number(readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
-  } catch {}
-  return paranoid <= 1
-    ? undefined
-    : `kernel.perf_event_paranoid is ${paranoid}: perf would not see the kernel's share (run as root, or sysctl kernel.perf_event_paranoid=1)`;
+  const perf = findBinary('perf');
+  if (perf === undefined) return 'perf is not installed (Debian: apt-get install -y linux-perf)';
+  if (process.getuid?.() !== 0) {
+    let paranoid = 2;
+    try {
+      paranoid = Number(readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
+    } catch {}
+    if (paranoid > 1)
+      return `kernel.perf_event_paranoid is ${paranoid}: perf would not see the kernel's share (run as root, or sysctl kernel.perf_event_paranoid=1)`;
+  }
+  // A container may forbid perf_event_open whatever the above says: try it once.
+  const data = join(tmpdir(), `bench-perf-probe-${process.pid}.data`);
+  const probe = spawnSync(perf, ['record', '-q', '-F', String(FREQUENCY), '-o', data, '--', 'true'], {
+    encoding: 'utf8',
+  });
+  rmSync(data, { force: true });
+  if (probe.status === 0) return undefined;
+  return `perf record does not work here: ${(probe.stderr ?? String(probe.error)).trim().split('\n')[0]}`;
 }
 
 /**
