@@ -6,9 +6,10 @@
  * this sees everything, for ours and for Kamailio alike, so the two can be compared per
  * transaction.
  *
- * Needs `perf` (Debian: linux-perf) and the right to sample the kernel (root, or
- * kernel.perf_event_paranoid <= 1): without it the kernel's share would silently be missing, so
- * the breakdown is not taken. For ours, Node runs with `--perf-basic-prof-only-functions`
+ * Needs `perf` (Debian: linux-perf), the right to sample the kernel (root, or
+ * kernel.perf_event_paranoid <= 1: without it the kernel's share would silently be missing) and
+ * a `perf record` that works (a container may forbid it); `perfUnavailable` says which is
+ * lacking, and the benchmarks then leave the breakdown out. For ours, Node runs with `--perf-basic-prof-only-functions`
  * (PERF_NODE_ARGS) so that perf can name JavaScript functions; the map files Node writes for it
  * (/tmp/perf-PID.map) are removed afterwards.
  */
