@@ -128,8 +128,8 @@ export function categorise(report: string, kind: 'node' | 'kamailio'): CpuBreakd
     const n = Number(m[1]);
     const dso = m[2]!.trim();
     const symbol = m[4]!.trim();
-    const category =
-      kind === 'node' ? nodeCategory(dso, m[3] === 'k', symbol) : kamailioCategory(dso, m[3] === 'k');
+    const kernel = m[3] === 'k';
+    const category = kind === 'node' ? nodeCategory(dso, kernel, symbol) : kamailioCategory(dso, kernel);
     samples += n;
     byCategory.set(category, (byCategory.get(category) ?? 0) + n);
     const key = `${symbol} (${dso})`;
@@ -169,8 +169,15 @@ export const CATEGORY = {
 const GC =
   /Heap|Scaveng|MarkCompact|Marking|Sweep|Evacuat|RememberedSet|SlotSet|MemoryAllocator|GCTracer|Space::|ObjectVisitor|MarkingVisitor/;
 
-function nodeCategory(dso: string, kernel: boolean, symbol: string): string {
+/** What both kinds of process share: the kernel, the C library, OpenSSL; else undefined. */
+function libraryCategory(dso: string, kernel: boolean): string | undefined {
   if (kernel || dso.startsWith('[kernel')) return CATEGORY.kernel;
+  if (/^lib(c|m|stdc\+\+|gcc_s|pthread)[.-]/.test(dso)) return CATEGORY.libc;
+  if (/^lib(ssl|crypto)\./.test(dso)) return CATEGORY.openssl;
+  return undefined;
+}
+
+function nodeCategory(dso: string, kernel: boolean, symbol: string): string {
   if (dso.startsWith('[JIT]')) {
     if (symbol.includes('node_modules/')) return CATEGORY.deps;
     if (symbol.includes(`file://${REPO}`) || symbol.includes(` ${REPO}`)) return CATEGORY.product;
@@ -179,21 +186,17 @@ function nodeCategory(dso: string, kernel: boolean, symbol: string): string {
   }
   if (dso === 'node' || dso.endsWith('/node')) {
     if (symbol.startsWith('Builtins_')) return CATEGORY.builtins;
-    if (symbol.startsWith('node::') || symbol.startsWith('uv_') || symbol.startsWith('uv__'))
-      return CATEGORY.nodeNative;
+    if (symbol.startsWith('node::') || symbol.startsWith('uv_')) return CATEGORY.nodeNative;
     if (GC.test(symbol)) return CATEGORY.gc;
     return CATEGORY.v8;
   }
-  if (/^lib(c|m|stdc\+\+|gcc_s|pthread)[.-]/.test(dso)) return CATEGORY.libc;
-  if (/^lib(ssl|crypto)\./.test(dso)) return CATEGORY.openssl;
-  return CATEGORY.other;
+  return libraryCategory(dso, kernel) ?? CATEGORY.other;
 }
 
 function kamailioCategory(dso: string, kernel: boolean): string {
-  if (kernel || dso.startsWith('[kernel')) return CATEGORY.kernel;
   if (dso === 'kamailio' || dso.endsWith('/kamailio')) return CATEGORY.kamailioCore;
-  if (/^lib(ssl|crypto)\./.test(dso)) return CATEGORY.openssl;
-  if (/^lib(c|m|stdc\+\+|gcc_s|pthread)[.-]/.test(dso)) return CATEGORY.libc;
+  const library = libraryCategory(dso, kernel);
+  if (library !== undefined) return library;
   // Kamailio's modules are loaded by their bare names (tm.so, websocket.so); libraries carry a version.
   if (/^[a-z0-9_]+\.so$/.test(dso)) return CATEGORY.kamailioModules;
   return CATEGORY.other;
