@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTlsMemory, measureScheme } from './tls-memory.ts';
+import { formatTlsMemory, jemallocMissing, measureScheme } from './tls-memory.ts';
 
 /**
  * Smoke test of the WS/WSS memory floor: a bare server is served and measured over both schemes
@@ -13,8 +13,26 @@ describe('bench:tls-memory', () => {
       expect(Number.isFinite(r.pssPerClient)).toBe(true);
       expect(Number.isFinite(r.heapPerClient)).toBe(true);
     }
+    expect(rows[0]).toMatchObject({ malloc: 'glibc' });
+    expect(rows[0]?.tls).toBeUndefined();
+    // Node's default: TLS 1.3, whose server sends two session tickets (OpenSSL's default)
+    expect(rows[1]).toMatchObject({ tls: 'TLSv1.3', tickets: 2, malloc: 'glibc' });
     const text = formatTlsMemory(rows);
-    expect(text).toMatch(/\| ws +\| +20 \|/);
-    expect(text).toMatch(/\| wss +\| +20 \|/);
+    expect(text).toMatch(/\| ws +\| - +\| +- \| glibc +\| +20 \|/);
+    expect(text).toMatch(/\| wss +\| TLSv1\.3 \| +2 \| glibc +\| +20 \|/);
+  }, 60_000);
+
+  it("[DESIGN-speed-tls_memory_floor] serves the WSS variants with what they change: TLS 1.2 at most, and jemalloc as the serving process's malloc", async () => {
+    expect(await measureScheme('wss', 20, 'tls1.2')).toMatchObject({
+      variant: 'tls1.2',
+      tls: 'TLSv1.2',
+      malloc: 'glibc',
+    });
+    expect(jemallocMissing()).toBeUndefined(); // scripts/install-peers.sh installs libjemalloc2
+    expect(await measureScheme('wss', 20, 'jemalloc')).toMatchObject({
+      variant: 'jemalloc',
+      tls: 'TLSv1.3',
+      malloc: 'jemalloc',
+    });
   }, 60_000);
 });

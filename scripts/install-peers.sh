@@ -14,8 +14,10 @@ PACKAGES=(
   postgresql
   chromium
   firefox-esr
-  # not a peer: perf, for the benchmark's CPU breakdown (bench/cpu-breakdown.ts) and its test
+  # not peers: perf, for the benchmark's CPU breakdown (bench/cpu-breakdown.ts) and its test;
+  # jemalloc, for the WSS memory floor's allocator variant (bench/tls-memory.ts --variants)
   linux-perf
+  libjemalloc2
 )
 
 if [[ "${SKIP_PEER_INSTALL:-}" == "1" ]]; then
