@@ -17,7 +17,7 @@ import {
   callRatePhase,
 } from './calls-phases.ts';
 import { CALL_PLANS, type CallPlan } from './calls-plan.ts';
-import { perfUnavailable } from './cpu-breakdown.ts';
+import { breakdownEach } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { SystemName } from './sut/system.ts';
 
@@ -67,17 +67,14 @@ export function runCallsBench(o: BenchOptions): Promise<CallsBenchResult> {
     }
     let breakdown: CallBreakdown[] | undefined;
     if (plan.breakdownMs > 0 && halfCps !== undefined) {
-      const why = perfUnavailable();
-      if (why !== undefined) run.warnings.push(`CPU breakdown not taken: ${why}`);
-      else if (run.overBudget())
+      if (run.overBudget())
         run.warnings.push(
           `time budget of ${Math.round(plan.budgetMs / 1000)} s spent: CPU breakdown not taken`,
         );
-      else {
-        breakdown = [];
-        for (const name of CALL_SYSTEMS)
-          breakdown.push(await callBreakdownPhase(run.env, plan, name, halfCps, o.log));
-      }
+      else
+        breakdown = await breakdownEach(CALL_SYSTEMS, run.warnings, (name) =>
+          callBreakdownPhase(run.env, plan, name, halfCps, o.log),
+        );
     }
     warnDisturbed(
       run,

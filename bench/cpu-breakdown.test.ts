@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CATEGORY, categorise, PERF_NODE_ARGS, perfUnavailable, recordBreakdown } from './cpu-breakdown.ts';
+import {
+  breakdownEach,
+  CATEGORY,
+  categorise,
+  PERF_NODE_ARGS,
+  perfUnavailable,
+  recordBreakdown,
+} from './cpu-breakdown.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const BUSY = fileURLToPath(new URL('./fixtures/cpu-busy.mjs', import.meta.url));
@@ -66,6 +73,20 @@ describe('CPU breakdown (perf, whole processes)', () => {
   });
 
   const unavailable = perfUnavailable();
+
+  it("[DESIGN-speed-epcscf_cpu_breakdown] takes each system's breakdown in turn where perf works, and otherwise none, with the reason among the warnings", async () => {
+    const warnings: string[] = [];
+    const asked: string[] = [];
+    const taken = await breakdownEach(['ours', 'kamailio'], warnings, async (name) => {
+      asked.push(name);
+      return name.length;
+    });
+    const expected =
+      unavailable === undefined
+        ? { taken: [4, 8], asked: ['ours', 'kamailio'], warnings: [] }
+        : { taken: undefined, asked: [], warnings: [`CPU breakdown not taken: ${unavailable}`] };
+    expect({ taken, asked, warnings }).toEqual(expected);
+  });
   it.skipIf(unavailable !== undefined)(
     `[DESIGN-speed-epcscf_cpu_breakdown] samples a real Node process with perf, names its JavaScript, and leaves no data or map file behind${unavailable === undefined ? '' : ` (not here: ${unavailable})`}`,
     async () => {

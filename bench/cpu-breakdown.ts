@@ -65,6 +65,26 @@ export function perfUnavailable(): string | undefined {
 }
 
 /**
+ * Each system's breakdown, taken one after the other by `take`; or, when perf cannot take one
+ * here, undefined with the reason added to `warnings`: a run says why it has no breakdown rather
+ * than showing one without the kernel.
+ */
+export async function breakdownEach<N, T>(
+  names: readonly N[],
+  warnings: string[],
+  take: (name: N) => Promise<T>,
+): Promise<T[] | undefined> {
+  const why = perfUnavailable();
+  if (why !== undefined) {
+    warnings.push(`CPU breakdown not taken: ${why}`);
+    return undefined;
+  }
+  const taken: T[] = [];
+  for (const name of names) taken.push(await take(name));
+  return taken;
+}
+
+/**
  * Samples `pids` (every thread of each) while `during` runs; returns the grouped samples. The
  * recording starts before `during` and stops when it has settled.
  */

@@ -8,7 +8,7 @@
  */
 import type { BenchOptions, RunRecord } from './bench-run.ts';
 import { measureSystems, warnDisturbed, withBenchRun } from './bench-run.ts';
-import { perfUnavailable } from './cpu-breakdown.ts';
+import { breakdownEach } from './cpu-breakdown.ts';
 import type { ProfileSummary } from './cpu-profile.ts';
 import {
   breakdownPhase,
@@ -86,15 +86,10 @@ export function runEpCscfBench(o: BenchOptions): Promise<EpCscfBenchResult> {
       }
       // 3b. Where each system's CPU goes, kernel included, at the latency rate.
       let breakdown: SystemBreakdown[] | undefined;
-      if (plan.breakdownMs > 0 && latencyTps !== undefined && !late('CPU breakdown')) {
-        const why = perfUnavailable();
-        if (why !== undefined) warnings.push(`CPU breakdown not taken: ${why}`);
-        else {
-          breakdown = [];
-          for (const name of SYSTEMS)
-            breakdown.push(await breakdownPhase(env, plan, name, latencyTps, o.log));
-        }
-      }
+      if (plan.breakdownMs > 0 && latencyTps !== undefined && !late('CPU breakdown'))
+        breakdown = await breakdownEach(SYSTEMS, warnings, (name) =>
+          breakdownPhase(env, plan, name, latencyTps, o.log),
+        );
       // 4. Memory per idle registered client, WS then WSS. Each side of a connection is in another
       // process (clients here, the server in the system), so a point needs `n` descriptors each.
       const fits = (n: number): boolean => n + 2048 <= openFiles;
