@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { PendingCounts } from '../app/metrics.ts';
 import type { NgExchange } from './ng/ng-client.ts';
 import type { InstanceStatus } from './pool.ts';
 
@@ -18,11 +19,16 @@ export interface MetricsSources {
 
 export function createEimsAgwMetrics(registry: Registry, sources: MetricsSources): EimsAgwMetrics {
   const registers = [registry];
+  // counted per exchange, added to the counter at each scrape (commands and results are bounded)
+  const pendingRequests = new PendingCounts<'command' | 'result'>();
   const requests = new Counter({
     name: 'eimsagw_ng_requests_total',
     help: 'NG requests to rtpengine, by command and result (ok, error, timeout, unreachable, protocol)',
     labelNames: ['command', 'result'],
     registers,
+    collect() {
+      pendingRequests.flushInto(this);
+    },
   });
   const seconds = new Histogram({
     name: 'eimsagw_ng_request_seconds',
@@ -53,7 +59,8 @@ export function createEimsAgwMetrics(registry: Registry, sources: MetricsSources
     requests,
     seconds,
     observe(exchange) {
-      requests.inc({ command: exchange.command, result: exchange.result });
+      const { command, result } = exchange;
+      pendingRequests.add(`${command} ${result}`, () => ({ command, result }));
       seconds.observe({ command: exchange.command }, exchange.seconds);
     },
   };

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { PendingCounts } from '../app/metrics.ts';
 import { KNOWN_METHODS } from '../sip/index.ts';
 
 export type Side = 'client' | 'core';
@@ -23,30 +24,6 @@ export interface EpCscfMetrics {
 /** Methods outside the known set share one label value, so that a peer cannot grow the series. */
 export function methodLabel(method: string): string {
   return KNOWN_METHODS.has(method) ? method : 'other';
-}
-
-/**
- * Label values of a counter kept as plain numbers per bounded key and added to the prom-client
- * counter when it is collected (a scrape), so that a message costs one Map lookup and an
- * addition. prom-client 15's `labels(...)` children still validate and hash the labels on each
- * `inc` (BENCHMARKS.md, "Problems found in the eP-CSCF", item 6).
- */
-class PendingCounts<L extends string> {
-  private readonly pending = new Map<string, { labels: Record<L, string>; n: number }>();
-
-  add(key: string, labels: () => Record<L, string>): void {
-    const p = this.pending.get(key);
-    if (p !== undefined) p.n++;
-    else this.pending.set(key, { labels: labels(), n: 1 });
-  }
-
-  flushInto(counter: Counter<L>): void {
-    for (const p of this.pending.values()) {
-      if (p.n === 0) continue;
-      counter.inc(p.labels, p.n);
-      p.n = 0;
-    }
-  }
 }
 
 /**
