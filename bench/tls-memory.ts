@@ -49,8 +49,8 @@ const VARIANT_LABEL: Readonly<Record<Variant, string>> = {
   jemalloc: 'jemalloc',
 };
 
-/** Debian's libjemalloc2 */
-export const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+/** Debian's libjemalloc2, where this machine's architecture has it */
+export const JEMALLOC = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/libjemalloc.so.2`;
 
 export interface TlsMemoryRow {
   readonly scheme: Scheme;
