@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   breakdownEach,
   CATEGORY,
+  type CpuBreakdown,
   categorise,
   PERF_NODE_ARGS,
   perfUnavailable,
@@ -19,6 +20,10 @@ const BUSY = fileURLToPath(new URL('./fixtures/cpu-busy.mjs', import.meta.url));
 /** Rows as `perf report -n -t '|' --sort dso,sym` prints them. */
 const row = (samples: number, dso: string, sym: string, kernel = false): string =>
   ` 1.00%  | ${samples}   |${dso}  |[${kernel ? 'k' : '.'}] ${sym}`;
+
+/** A breakdown's shares by category name. */
+const sharesOf = (b: CpuBreakdown): Record<string, number> =>
+  Object.fromEntries(b.shares.map((s) => [s.category, s.share]));
 
 describe('CPU breakdown (perf, whole processes)', () => {
   it('[DESIGN-speed-epcscf_cpu_breakdown] groups the samples of a Node process: kernel, the product, Node, dependencies, V8 builtins, GC, the rest of V8, Node C++, libc', () => {
@@ -36,7 +41,7 @@ describe('CPU breakdown (perf, whole processes)', () => {
     ].join('\n');
     const b = categorise(report, 'node');
     expect(b.samples).toBe(100);
-    expect(Object.fromEntries(b.shares.map((s) => [s.category, s.share]))).toEqual({
+    expect(sharesOf(b)).toEqual({
       [CATEGORY.kernel]: 0.3,
       [CATEGORY.product]: 0.2,
       [CATEGORY.deps]: 0.05,
@@ -60,10 +65,7 @@ describe('CPU breakdown (perf, whole processes)', () => {
       row(5, 'libcrypto.so.3', 'SHA256_Update'),
       row(5, 'libc.so.6', 'malloc'),
     ].join('\n');
-    const shares = Object.fromEntries(
-      categorise(report, 'kamailio').shares.map((s) => [s.category, s.share]),
-    );
-    expect(shares).toEqual({
+    expect(sharesOf(categorise(report, 'kamailio'))).toEqual({
       [CATEGORY.kernel]: 0.5,
       [CATEGORY.kamailioCore]: 0.25,
       [CATEGORY.kamailioModules]: 0.15,
